@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+/* capture_get_metrics(): every counter by name, so tools and exporters pick
+ * up new ones without an ABI change. The array and its names live in the
+ * handle and are rebuilt on each call. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cap_internal.h"
+
+#define METRIC_NAME_MAX 48
+
+struct metric_list {
+	struct capture *h;
+	size_t n;
+};
+
+static int metrics_reserve(struct capture *h, size_t n)
+{
+	if (n <= h->metrics_cap)
+		return 0;
+	struct capture_metric *m = realloc(h->metrics, n * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	h->metrics = m;
+	char *names = realloc(h->metric_names, n * METRIC_NAME_MAX);
+	if (!names)
+		return -ENOMEM;
+	h->metric_names = names;
+	h->metrics_cap = n;
+	return 0;
+}
+
+static void add(struct metric_list *l, uint64_t value, uint32_t flags, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void add(struct metric_list *l, uint64_t value, uint32_t flags, const char *fmt, ...)
+{
+	char *name = l->h->metric_names + l->n * METRIC_NAME_MAX;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(name, METRIC_NAME_MAX, fmt, ap);
+	va_end(ap);
+	l->h->metrics[l->n++] = (struct capture_metric){ .value = value, .flags = flags };
+}
+
+/* Names point into metric_names, which may move while the list grows, so
+ * they are attached once the list is complete. */
+static void attach_names(struct capture *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h->metrics[i].name = h->metric_names + i * METRIC_NAME_MAX;
+}
+
+static void add_stats(struct metric_list *l, const struct capture_stats *s, const char *prefix)
+{
+	for (uint32_t id = 0; id < CAPTURE_STAT_COUNT; id++) {
+		if (!(s->valid & CAPTURE_STAT_BIT(id)))
+			continue;
+		uint32_t flags = id == CAPTURE_STAT_N_TIDS_SUPPRESSED ? 0 : CAPTURE_METRIC_COUNTER;
+		add(l, capture_stat_value(s, (enum capture_stat_id)id), flags, "%s%s", prefix,
+		    capture_stat_name((enum capture_stat_id)id));
+	}
+}
+
+int capture_get_metrics(capture_t *h, const struct capture_metric **metrics, size_t *count)
+{
+	if (!h || !metrics || !count)
+		return h ? cap_err(h, -EINVAL, "capture_get_metrics: metrics and count are required")
+			 : -EINVAL;
+	uint32_t ncpu = h->ops->cpu_count(h);
+	size_t need = CAPTURE_STAT_COUNT + 1 + (size_t)ncpu * 2;
+	if (metrics_reserve(h, need))
+		return cap_err(h, -ENOMEM, "capture_get_metrics: out of memory for %zu metrics", need);
+
+	struct metric_list l = { .h = h };
+	struct capture_stats s = { .sz = sizeof(s) };
+	int rc = capture_get_stats(h, &s);
+	if (rc)
+		return cap_err(h, rc, "capture_get_metrics: reading the counters failed: %s",
+			       capture_strerror(rc));
+	add_stats(&l, &s, "capture.");
+	add(&l, atomic_load_explicit(&h->n_delivered, memory_order_relaxed), CAPTURE_METRIC_COUNTER,
+	    "capture.n_delivered");
+	for (uint32_t cpu = 0; cpu < ncpu; cpu++) {
+		struct capture_stats c = { .sz = sizeof(c) };
+		rc = capture_get_stats_cpu(h, cpu, &c);
+		if (rc)
+			return cap_err(h, rc, "capture_get_metrics: reading CPU %u failed: %s", cpu,
+				       capture_strerror(rc));
+		add(&l, c.n_evts, CAPTURE_METRIC_COUNTER, "cpu.%u.n_evts", cpu);
+		add(&l, c.n_drops, CAPTURE_METRIC_COUNTER, "cpu.%u.n_drops", cpu);
+	}
+	attach_names(h, l.n);
+	*metrics = h->metrics;
+	*count = l.n;
+	return 0;
+}

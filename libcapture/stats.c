@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Drop accounting shared by every engine: per-CPU counters turned into the
+ * public struct, sums over CPUs, the valid mask, and deltas for tools. The
+ * public struct is a run of uint64_t after `valid`, in capture_stat_id order,
+ * which is what lets one table of names serve every field. */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "cap_internal.h"
+
+static const char *const stat_names[CAPTURE_STAT_COUNT] = {
+	[CAPTURE_STAT_N_EVTS] = "n_evts",
+	[CAPTURE_STAT_N_DROPS] = "n_drops",
+	[CAPTURE_STAT_N_DROPS_BUFFER] = "n_drops_buffer",
+#define X(id, name) \
+	[CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY + 2 * CAPTURE_CAT_##id] = \
+		"n_drops_buffer_" #name "_enter", \
+	[CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY + 2 * CAPTURE_CAT_##id + 1] = \
+		"n_drops_buffer_" #name "_exit",
+	CAPTURE_DROP_CATEGORIES(X)
+#undef X
+	[CAPTURE_STAT_N_DROPS_SCRATCH_MAP] = "n_drops_scratch_map",
+	[CAPTURE_STAT_N_DROPS_PF] = "n_drops_pf",
+	[CAPTURE_STAT_N_DROPS_BUG] = "n_drops_bug",
+	[CAPTURE_STAT_N_PREEMPTIONS] = "n_preemptions",
+	[CAPTURE_STAT_N_SUPPRESSED] = "n_suppressed",
+	[CAPTURE_STAT_N_TIDS_SUPPRESSED] = "n_tids_suppressed",
+};
+
+#define FIELD_OFFSET(id) (offsetof(struct capture_stats, n_evts) + (size_t)(id) * sizeof(uint64_t))
+_Static_assert(FIELD_OFFSET(CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY) ==
+		       offsetof(struct capture_stats, n_drops_buffer_clone_fork_enter),
+	       "stat ids follow the struct");
+_Static_assert(FIELD_OFFSET(CAPTURE_STAT_N_DROPS_SCRATCH_MAP) ==
+		       offsetof(struct capture_stats, n_drops_scratch_map),
+	       "stat ids follow the struct");
+_Static_assert(FIELD_OFFSET(CAPTURE_STAT_N_TIDS_SUPPRESSED) ==
+		       offsetof(struct capture_stats, n_tids_suppressed),
+	       "stat ids follow the struct");
+_Static_assert(CAPTURE_STAT_COUNT <= 64, "valid is a 64-bit mask");
+
+const char *capture_stat_name(enum capture_stat_id id)
+{
+	return (unsigned)id < CAPTURE_STAT_COUNT ? stat_names[id] : NULL;
+}
+
+/* Fields a caller's struct has room for, given its sz. */
+static uint32_t fields_in(size_t sz)
+{
+	if (sz <= offsetof(struct capture_stats, n_evts))
+		return 0;
+	size_t n = (sz - offsetof(struct capture_stats, n_evts)) / sizeof(uint64_t);
+	return n < CAPTURE_STAT_COUNT ? (uint32_t)n : CAPTURE_STAT_COUNT;
+}
+
+uint64_t capture_stat_value(const struct capture_stats *stats, enum capture_stat_id id)
+{
+	if (!stats || (unsigned)id >= fields_in(stats->sz))
+		return 0;
+	uint64_t v;
+	memcpy(&v, (const char *)stats + FIELD_OFFSET(id), sizeof(v));
+	return v;
+}
+
+static void stat_set(uint64_t *all, enum capture_stat_id id, uint64_t v)
+{
+	all[id] = v;
+}
+
+/* The full array of values from summed counters. */
+static void stats_from_counters(const struct cap_cpu_counters *c, uint64_t all[CAPTURE_STAT_COUNT])
+{
+	uint64_t buffer = 0;
+	for (uint32_t cat = 0; cat < CAPTURE_DROP_CATEGORY_COUNT; cat++)
+		for (uint32_t dir = 0; dir < 2; dir++) {
+			stat_set(all, CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY + 2 * cat + dir,
+				 c->n_drops_buffer[cat][dir]);
+			buffer += c->n_drops_buffer[cat][dir];
+		}
+	stat_set(all, CAPTURE_STAT_N_EVTS, c->n_evts);
+	stat_set(all, CAPTURE_STAT_N_DROPS_BUFFER, buffer);
+	stat_set(all, CAPTURE_STAT_N_DROPS_SCRATCH_MAP, c->n_drops_scratch_map);
+	stat_set(all, CAPTURE_STAT_N_DROPS_PF, c->n_drops_pf);
+	stat_set(all, CAPTURE_STAT_N_DROPS_BUG, c->n_drops_bug);
+	stat_set(all, CAPTURE_STAT_N_PREEMPTIONS, c->n_preemptions);
+	stat_set(all, CAPTURE_STAT_N_SUPPRESSED, c->n_suppressed);
+	stat_set(all, CAPTURE_STAT_N_TIDS_SUPPRESSED, c->n_tids_suppressed);
+	stat_set(all, CAPTURE_STAT_N_DROPS,
+		 buffer + c->n_drops_scratch_map + c->n_drops_pf + c->n_drops_bug);
+}
+
+static void counters_add(struct cap_cpu_counters *sum, const struct cap_cpu_counters *c)
+{
+	const uint64_t *src = (const uint64_t *)c;
+	uint64_t *dst = (uint64_t *)sum;
+	for (size_t i = 0; i < sizeof(*c) / sizeof(uint64_t); i++)
+		dst[i] += src[i];
+}
+
+/* Write the values the caller's struct has room for; fields the engine does
+ * not count are left out of valid (and zeroed so no stale value shows). */
+static int stats_store(struct capture_stats *out, const uint64_t all[CAPTURE_STAT_COUNT],
+		       uint64_t valid)
+{
+	uint32_t n = fields_in(out->sz);
+	uint64_t mask = n >= 64 ? ~0ull : (1ull << n) - 1;
+	for (uint32_t id = 0; id < n; id++) {
+		uint64_t v = (valid >> id) & 1 ? all[id] : 0;
+		memcpy((char *)out + FIELD_OFFSET(id), &v, sizeof(v));
+	}
+	out->valid = valid & mask;
+	return 0;
+}
+
+static int check_stats_arg(struct capture *h, struct capture_stats *stats)
+{
+	if (!h || !stats)
+		return -EINVAL;
+	if (stats->sz < offsetof(struct capture_stats, n_evts))
+		return -EINVAL;
+	return 0;
+}
+
+int capture_get_stats_cpu(capture_t *h, uint32_t cpu, struct capture_stats *stats)
+{
+	int rc = check_stats_arg(h, stats);
+	if (rc)
+		return rc;
+	if (cpu >= h->ops->cpu_count(h))
+		return -ERANGE;
+	struct cap_cpu_counters c;
+	memset(&c, 0, sizeof(c));
+	rc = h->ops->read_counters(h, cpu, &c);
+	if (rc)
+		return rc;
+	uint64_t all[CAPTURE_STAT_COUNT];
+	stats_from_counters(&c, all);
+	return stats_store(stats, all, h->ops->valid);
+}
+
+int capture_get_stats(capture_t *h, struct capture_stats *stats)
+{
+	int rc = check_stats_arg(h, stats);
+	if (rc)
+		return rc;
+	struct cap_cpu_counters sum;
+	memset(&sum, 0, sizeof(sum));
+	uint32_t ncpu = h->ops->cpu_count(h);
+	for (uint32_t cpu = 0; cpu < ncpu; cpu++) {
+		struct cap_cpu_counters c;
+		memset(&c, 0, sizeof(c));
+		rc = h->ops->read_counters(h, cpu, &c);
+		if (rc)
+			return rc;
+		counters_add(&sum, &c);
+	}
+	uint64_t all[CAPTURE_STAT_COUNT];
+	stats_from_counters(&sum, all);
+	return stats_store(stats, all, h->ops->valid);
+}
+
+int capture_stats_delta(const struct capture_stats *now, const struct capture_stats *prev,
+			struct capture_stats *out)
+{
+	if (!now || !prev || !out || out->sz < offsetof(struct capture_stats, n_evts))
+		return -EINVAL;
+	uint32_t n_now = fields_in(now->sz), n_prev = fields_in(prev->sz);
+	uint64_t have = (n_now >= 64 ? ~0ull : (1ull << n_now) - 1) &
+			(n_prev >= 64 ? ~0ull : (1ull << n_prev) - 1);
+	uint64_t valid = now->valid & prev->valid & have;
+	uint64_t all[CAPTURE_STAT_COUNT] = { 0 };
+	for (uint32_t id = 0; id < CAPTURE_STAT_COUNT; id++) {
+		if (!((valid >> id) & 1))
+			continue;
+		uint64_t a = capture_stat_value(now, (enum capture_stat_id)id);
+		uint64_t b = capture_stat_value(prev, (enum capture_stat_id)id);
+		/* n_tids_suppressed is a gauge: its delta is its current value. */
+		if (id == CAPTURE_STAT_N_TIDS_SUPPRESSED) {
+			all[id] = a;
+			continue;
+		}
+		if (a < b)
+			return -EINVAL;
+		all[id] = a - b;
+	}
+	return stats_store(out, all, valid);
+}
