@@ -16,15 +16,23 @@ void cap_ring_init(struct cap_ring *r, uint64_t *consumer_pos, const uint64_t *p
 	r->mask = size - 1;
 	r->cons = __atomic_load_n(consumer_pos, __ATOMIC_ACQUIRE);
 	r->held = 0;
+	r->prod_seen = r->cons;
 	r->corrupt = false;
 }
 
 const struct capture_event *cap_ring_peek(struct cap_ring *r)
 {
 	for (;;) {
-		uint64_t prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
-		if (r->held || r->cons >= prod)
+		/* The producer position is reloaded only when what we knew of is
+		 * used up: its cache line moves between cores at every write. */
+		if (r->held)
 			return NULL;
+		if (r->cons >= r->prod_seen) {
+			r->prod_seen = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+			if (r->cons >= r->prod_seen)
+				return NULL;
+		}
+		uint64_t prod = r->prod_seen;
 		const uint8_t *rec = r->data + (r->cons & r->mask);
 		uint32_t len = __atomic_load_n((const uint32_t *)rec, __ATOMIC_ACQUIRE);
 		if (len & CAP_RINGBUF_BUSY_BIT)

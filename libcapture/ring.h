@@ -25,6 +25,7 @@ struct cap_ring {
 	const uint8_t *data;          /* 2 * size bytes: the data area twice */
 	uint64_t mask;                /* size - 1 */
 	uint64_t cons;                /* our copy of *consumer_pos */
+	uint64_t prod_seen;           /* *producer_pos when last loaded */
 	uint64_t held;                /* bytes of the record handed out, released by the next call */
 	bool corrupt;                 /* a record length was impossible: stop reading */
 };

@@ -82,9 +82,12 @@ void *synth_ring_reserve(struct synth_ring *r, uint32_t payload)
 		return NULL;
 	if (r->shared)
 		pthread_spin_lock(&r->lock);
-	uint64_t cons = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE);
+	/* Like the cached producer position on the reader side: reload the
+	 * consumer position only when the old value says there is no room. */
 	uint64_t prod = r->prod;
-	if (prod - cons + need > r->size) {
+	if (prod - r->cons_seen + need > r->size)
+		r->cons_seen = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE);
+	if (prod - r->cons_seen + need > r->size) {
 		if (r->shared)
 			pthread_spin_unlock(&r->lock);
 		return NULL;

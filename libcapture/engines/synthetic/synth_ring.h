@@ -20,6 +20,7 @@ struct synth_ring {
 	uint64_t *producer_pos;
 	void *ctl;         /* the page holding both positions */
 	uint64_t prod;     /* producer's private copy of *producer_pos */
+	uint64_t cons_seen; /* *consumer_pos when last loaded */
 	pthread_spinlock_t lock; /* taken only when CPUs share the ring */
 	bool shared;
 };

@@ -223,8 +223,11 @@ static void *producer_thread(void *arg)
 		if (o->rate_per_cpu) {
 			uint64_t due = e->start_mono_ns +
 				       (uint64_t)((double)c->calls * 1e9 / (double)o->rate_per_cpu);
-			if (due > cap_clock_ns(CLOCK_MONOTONIC))
-				sleep_until_mono(due);
+			/* Sleep in slices so capture_stop() is never kept waiting. */
+			for (uint64_t now = cap_clock_ns(CLOCK_MONOTONIC); due > now &&
+			     !atomic_load_explicit(&e->stop, memory_order_relaxed);
+			     now = cap_clock_ns(CLOCK_MONOTONIC))
+				sleep_until_mono(due - now > 10000000 ? now + 10000000 : due);
 		}
 	}
 	return NULL;
