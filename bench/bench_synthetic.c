@@ -20,7 +20,8 @@ static int run(bool threaded, uint32_t cpus, uint64_t events, uint32_t burst)
 {
 	CAPTURE_OPTS(capture_synthetic_opts, s, .cpus = cpus, .threaded = threaded,
 		     .events_per_cpu = events / cpus, .burst = burst);
-	CAPTURE_OPTS(capture_open_opts, o, .engine = "synthetic", .synthetic = &s);
+	/* Throughput of the path, not of shedding decisions. */
+	CAPTURE_OPTS(capture_open_opts, o, .engine = "synthetic", .synthetic = &s, .no_shedding = true);
 	char err[512];
 	capture_t *h = capture_open(&o, err, sizeof(err));
 	if (!h) {

@@ -28,7 +28,13 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: capture-open [options]\n"
-		"  -e, --engine NAME        auto (default), synthetic\n"
+		"  -e, --engine NAME        auto (default), synthetic, file (see -r)\n"
+		"  -r, --read FILE          replay a capture file (engine file), to its end\n"
+		"  -w, --write FILE         save the events to a capture file\n"
+		"      --rotate-bytes N     with -w: start a new file past N bytes (K/M/G)\n"
+		"      --rotate-seconds N   with -w: start a new file every N seconds\n"
+		"      --compress           with -w: zlib-compress the blocks\n"
+		"      --overwrite          with -w: replace an existing file\n"
 		"  -n, --events N           stop after N events\n"
 		"  -d, --duration SECONDS   stop after this long (default 5; 0 = until the stream ends)\n"
 		"  -b, --buffer BYTES       bytes per ring buffer (power of two; K/M suffixes)\n"
@@ -177,7 +183,24 @@ static void print_stats_json(capture_t *h, const struct capture_stats *s, uint64
 }
 
 enum { OPT_SYNTH_CPUS = 256, OPT_SYNTH_EVENTS, OPT_SYNTH_RATE, OPT_SYNTH_BURST,
-       OPT_SYNTH_THREADED, OPT_SYNTH_STALL, OPT_FORCE_DROPS };
+       OPT_SYNTH_THREADED, OPT_SYNTH_STALL, OPT_FORCE_DROPS, OPT_ROTATE_BYTES,
+       OPT_ROTATE_SECONDS, OPT_COMPRESS, OPT_OVERWRITE };
+
+static void print_machine(capture_t *h)
+{
+	struct capture_machine_info m = { .sz = sizeof(m) };
+	const struct capture_thread_info *threads;
+	size_t n = 0;
+	if (capture_get_machine_info(h, &m) < 0 || capture_get_snapshot(h, &threads, &n) < 0) {
+		fprintf(stderr, "capture-open: %s\n", capture_last_error(h));
+		return;
+	}
+	fprintf(stderr,
+		"capture-open: recorded on %s (kernel %s) by libcapture %s, engine %s, %u CPUs, "
+		"%llu-byte rings, snaplen %u; %zu threads in the snapshot\n",
+		m.hostname, m.kernel_release, m.library_version, m.engine, m.cpu_count,
+		(unsigned long long)m.buffer_bytes, m.snaplen, n);
+}
 
 int main(int argc, char **argv)
 {
@@ -199,18 +222,26 @@ int main(int argc, char **argv)
 		{ "synth-threaded", no_argument, NULL, OPT_SYNTH_THREADED },
 		{ "synth-stall-ms", required_argument, NULL, OPT_SYNTH_STALL },
 		{ "force-drops", no_argument, NULL, OPT_FORCE_DROPS },
+		{ "read", required_argument, NULL, 'r' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "rotate-bytes", required_argument, NULL, OPT_ROTATE_BYTES },
+		{ "rotate-seconds", required_argument, NULL, OPT_ROTATE_SECONDS },
+		{ "compress", no_argument, NULL, OPT_COMPRESS },
+		{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	CAPTURE_OPTS(capture_open_opts, opts);
 	CAPTURE_OPTS(capture_synthetic_opts, synth);
-	bool use_synth = false, print = false, json = false, quiet = false;
+	CAPTURE_OPTS(capture_dump_opts, dump_opts);
+	bool use_synth = false, print = false, json = false, quiet = false, duration_set = false;
+	const char *write_path = NULL;
 	uint64_t max_events = 0, v;
 	double duration = 5;
 	uint32_t *syscalls = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "e:n:d:b:C:s:Epjqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:n:d:b:C:s:Epjqhr:w:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': opts.engine = optarg; break;
 		case 'n': if (parse_u64(optarg, &max_events, "--events")) return 2; break;
@@ -222,8 +253,23 @@ int main(int argc, char **argv)
 						"seconds\n", optarg);
 				return 2;
 			}
+			duration_set = true;
 			break;
 		}
+		case 'r':
+			opts.engine = "file";
+			opts.file_path = optarg;
+			break;
+		case 'w': write_path = optarg; break;
+		case OPT_ROTATE_BYTES:
+			if (parse_u64(optarg, &dump_opts.rotate_bytes, "--rotate-bytes")) return 2;
+			break;
+		case OPT_ROTATE_SECONDS:
+			if (parse_u64(optarg, &v, "--rotate-seconds") || v > UINT32_MAX) return 2;
+			dump_opts.rotate_seconds = (uint32_t)v;
+			break;
+		case OPT_COMPRESS: dump_opts.compress = true; break;
+		case OPT_OVERWRITE: dump_opts.overwrite = true; break;
 		case 'b': if (parse_u64(optarg, &opts.buffer_bytes, "--buffer")) return 2; break;
 		case 'C':
 			if (parse_u64(optarg, &v, "--cpus-per-buffer") || v > UINT32_MAX) return 2;
@@ -276,6 +322,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (opts.file_path && !duration_set)
+		duration = 0; /* a file is read to its end */
 	if (use_synth) {
 		if (!opts.engine)
 			opts.engine = "synthetic";
@@ -300,6 +348,17 @@ int main(int argc, char **argv)
 	if (!quiet)
 		fprintf(stderr, "capture-open: engine %s, %u CPUs, %u rings\n", capture_engine_name(h),
 			capture_cpu_count(h), capture_ring_count(h));
+	if (!quiet && opts.file_path)
+		print_machine(h);
+	capture_dump_t *dump = NULL;
+	if (write_path) {
+		dump = capture_dump_open(h, write_path, &dump_opts);
+		if (!dump) {
+			fprintf(stderr, "capture-open: %s\n", capture_last_error(h));
+			capture_close(h);
+			return 1;
+		}
+	}
 
 	uint64_t delivered = 0;
 	double t0 = now_s(), last = t0;
@@ -316,6 +375,11 @@ int main(int argc, char **argv)
 			delivered++;
 			if (print)
 				print_event(e, cpu);
+			if (dump && capture_dump_write(dump, e, cpu) < 0) {
+				fprintf(stderr, "capture-open: %s\n", capture_last_error(h));
+				status = 1;
+				break;
+			}
 		} else if (rc == CAPTURE_EOF) {
 			break;
 		} else if (rc < 0) {
@@ -345,6 +409,17 @@ int main(int argc, char **argv)
 		}
 	}
 	double secs = now_s() - t0;
+	if (dump) {
+		uint32_t files = capture_dump_file_count(dump);
+		if (capture_dump_close(dump) < 0) {
+			fprintf(stderr, "capture-open: writing %s: %s\n", write_path,
+				capture_last_error(h));
+			status = 1;
+		} else if (!quiet) {
+			fprintf(stderr, "capture-open: wrote %llu events to %u file(s) from %s\n",
+				(unsigned long long)delivered, files, write_path);
+		}
+	}
 	struct capture_stats s = { .sz = sizeof(s) };
 	rc = capture_get_stats(h, &s);
 	if (rc < 0) {

@@ -19,6 +19,7 @@ struct cap_cpu_counters {
 	uint64_t n_preemptions;
 	uint64_t n_suppressed;
 	uint64_t n_tids_suppressed;
+	uint64_t n_shed[CAPTURE_DROP_CATEGORY_COUNT]; /* priority shedding, by category */
 };
 
 #endif

@@ -11,7 +11,9 @@
 #include "cap_internal.h"
 
 static const struct cap_engine_ops *const engines[] = {
+	&cap_engine_modern_bpf,
 	&cap_engine_synthetic,
+	&cap_engine_file,
 };
 #define N_ENGINES (sizeof(engines) / sizeof(engines[0]))
 
@@ -72,8 +74,8 @@ void cap_log(struct capture *h, enum capture_log_level level, const char *fmt, .
  * covers, default the rest, and refuse a larger struct whose unknown tail is
  * not zero, since those options would otherwise be silently ignored.
  */
-static int opts_copy(struct capture *h, const void *opts, size_t known, void *dst,
-		     const char *what)
+int cap_opts_copy(struct capture *h, const void *opts, size_t known, void *dst,
+		  const char *what)
 {
 	size_t sz;
 	memcpy(&sz, opts, sizeof(sz));
@@ -152,7 +154,7 @@ static int selection_from_list(struct capture *h, struct cap_selection *sel, con
 static int check_synthetic(struct capture *h, const struct capture_synthetic_opts *user)
 {
 	struct capture_synthetic_opts *s = &h->cfg.synthetic;
-	int rc = opts_copy(h, user, sizeof(*s), s, "capture_synthetic_opts");
+	int rc = cap_opts_copy(h, user, sizeof(*s), s, "capture_synthetic_opts");
 	if (rc)
 		return rc;
 	if (!s->cpus)
@@ -195,11 +197,69 @@ static int check_synthetic(struct capture *h, const struct capture_synthetic_opt
 	return 0;
 }
 
+/* include_self and the suppression lists: kernel-side selection, which only
+ * live engines have; the lists are copied into the handle. */
+static int check_kernel_selection(struct capture *h, const struct capture_open_opts *o,
+				  const char *engine)
+{
+	struct cap_config *c = &h->cfg;
+	bool wanted = o->include_self || o->suppressed_tids || o->n_suppressed_tids ||
+		      o->suppressed_comms || o->n_suppressed_comms;
+	const struct cap_engine_ops *ops = engine_by_name(engine);
+	if (wanted && ops && !ops->live)
+		return cap_err(h, -EINVAL,
+			       "include_self and the suppressed tids/comms select threads in the kernel; "
+			       "the \"%s\" engine has none (use a live engine or \"auto\")",
+			       engine);
+	c->include_self = o->include_self;
+	if (!o->suppressed_tids != !o->n_suppressed_tids)
+		return cap_err(h, -EINVAL, "suppressed_tids and n_suppressed_tids (%zu) disagree: give "
+				   "both or neither", o->n_suppressed_tids);
+	if (o->n_suppressed_tids > CAP_SUPPRESSED_TIDS_MAX)
+		return cap_err(h, -EINVAL, "n_suppressed_tids is %zu, more than the %u allowed",
+			       o->n_suppressed_tids, CAP_SUPPRESSED_TIDS_MAX);
+	if (!o->suppressed_comms != !o->n_suppressed_comms)
+		return cap_err(h, -EINVAL, "suppressed_comms and n_suppressed_comms (%zu) disagree: "
+				   "give both or neither", o->n_suppressed_comms);
+	if (o->n_suppressed_comms > CAP_SUPPRESSED_COMMS_MAX)
+		return cap_err(h, -EINVAL, "n_suppressed_comms is %zu, more than the %u allowed",
+			       o->n_suppressed_comms, CAP_SUPPRESSED_COMMS_MAX);
+	for (size_t i = 0; i < o->n_suppressed_tids; i++)
+		if (o->suppressed_tids[i] == 0 || o->suppressed_tids[i] > INT32_MAX)
+			return cap_err(h, -EINVAL, "suppressed_tids[%zu] = %u is not a thread id", i,
+				       o->suppressed_tids[i]);
+	for (size_t i = 0; i < o->n_suppressed_comms; i++) {
+		const char *name = o->suppressed_comms[i];
+		size_t len = name ? strnlen(name, CAP_COMM_LEN) : 0;
+		if (len == 0 || len >= CAP_COMM_LEN)
+			return cap_err(h, -EINVAL,
+				       "suppressed_comms[%zu] must be a name of 1 to %u bytes (a comm)", i,
+				       CAP_COMM_LEN - 1);
+	}
+	if (o->n_suppressed_tids) {
+		c->suppressed_tids = malloc(o->n_suppressed_tids * sizeof(uint32_t));
+		if (!c->suppressed_tids)
+			return cap_err(h, -ENOMEM, "out of memory copying suppressed_tids");
+		memcpy(c->suppressed_tids, o->suppressed_tids, o->n_suppressed_tids * sizeof(uint32_t));
+		c->n_suppressed_tids = o->n_suppressed_tids;
+	}
+	if (o->n_suppressed_comms) {
+		c->suppressed_comms = calloc(o->n_suppressed_comms, CAP_COMM_LEN);
+		if (!c->suppressed_comms)
+			return cap_err(h, -ENOMEM, "out of memory copying suppressed_comms");
+		for (size_t i = 0; i < o->n_suppressed_comms; i++)
+			memcpy(c->suppressed_comms[i], o->suppressed_comms[i],
+			       strnlen(o->suppressed_comms[i], CAP_COMM_LEN));
+		c->n_suppressed_comms = o->n_suppressed_comms;
+	}
+	return 0;
+}
+
 static int configure(struct capture *h, const struct capture_open_opts *user)
 {
 	struct capture_open_opts o;
 	if (user) {
-		int rc = opts_copy(h, user, sizeof(o), &o, "capture_open_opts");
+		int rc = cap_opts_copy(h, user, sizeof(o), &o, "capture_open_opts");
 		if (rc)
 			return rc;
 	} else {
@@ -244,6 +304,28 @@ static int configure(struct capture *h, const struct capture_open_opts *user)
 	if (rc)
 		return rc;
 
+	if (o.shed_threshold_pct > 99)
+		return cap_err(h, -EINVAL, "shed_threshold_pct is %u: use 1 to 99 (0 = 50)",
+			       o.shed_threshold_pct);
+	if (o.shed_classes & ~CAPTURE_SHED_ALL)
+		return cap_err(h, -EINVAL, "shed_classes has unknown bits 0x%x", o.shed_classes);
+	if (o.no_shedding && (o.shed_threshold_pct || o.shed_classes))
+		return cap_err(h, -EINVAL, "no_shedding is set together with shed_threshold_pct or "
+				   "shed_classes");
+	c->shed_threshold_pct = o.no_shedding ? 0 : o.shed_threshold_pct ? o.shed_threshold_pct : 50;
+	c->shed_classes = o.shed_classes ? o.shed_classes : CAPTURE_SHED_IO | CAPTURE_SHED_GENERIC;
+
+	bool is_file = strcmp(engine, "file") == 0;
+	if (is_file && !o.file_path)
+		return cap_err(h, -EINVAL, "engine \"file\" needs file_path");
+	if (!is_file && o.file_path)
+		return cap_err(h, -EINVAL, "file_path is set but the engine is \"%s\", not \"file\"",
+			       engine);
+	if (o.file_path && !(c->file_path = strdup(o.file_path)))
+		return cap_err(h, -ENOMEM, "out of memory copying file_path");
+	rc = check_kernel_selection(h, &o, engine);
+	if (rc)
+		return rc;
 	if (o.synthetic && strcmp(engine, "synthetic") != 0)
 		return cap_err(h, -EINVAL, "synthetic options were given but the engine is \"%s\"",
 			       engine);
@@ -260,6 +342,7 @@ static int open_engine(struct capture *h)
 {
 	if (strcmp(h->cfg.engine, "auto") != 0) {
 		h->ops = engine_by_name(h->cfg.engine);
+		h->stats_valid = h->ops->valid;
 		return h->ops->open(h);
 	}
 	/* auto: the first live engine the kernel accepts; never the synthetic one. */
@@ -269,6 +352,7 @@ static int open_engine(struct capture *h)
 		if (!engines[i]->live)
 			continue;
 		h->ops = engines[i];
+		h->stats_valid = h->ops->valid;
 		if (h->ops->open(h) == 0) {
 			cap_log(h, CAPTURE_LOG_INFO, "engine auto: using %s", h->ops->name);
 			return 0;
@@ -303,6 +387,9 @@ capture_t *capture_open(const struct capture_open_opts *opts, char *errbuf, size
 		if (errbuf && errbuf_sz)
 			snprintf(errbuf, errbuf_sz, "%s", h->errmsg);
 		free(h->cfg.synthetic_mix);
+		free(h->cfg.file_path);
+		free(h->cfg.suppressed_tids);
+		free(h->cfg.suppressed_comms);
 		free(h);
 		errno = -rc;
 		return NULL;
@@ -321,6 +408,15 @@ int capture_start(capture_t *h)
 	int rc = h->ops->start(h);
 	if (rc)
 		return rc;
+	h->start_time_ns = cap_clock_ns(CLOCK_REALTIME);
+	h->timing.wall_minus_mono_ns = h->start_time_ns - cap_clock_ns(CLOCK_MONOTONIC_COARSE);
+	h->timing.window_start_ns = cap_clock_ns(CLOCK_MONOTONIC_COARSE);
+	h->timing.nrings = h->ops->ring_count(h);
+	if (h->timing.nrings && h->ops->ring_fill) {
+		h->timing.ring_high_water = calloc(h->timing.nrings, sizeof(uint64_t));
+		if (!h->timing.ring_high_water)
+			h->timing.nrings = 0; /* no high-water marks rather than no capture */
+	}
 	h->state = CAP_STATE_RUNNING;
 	return 0;
 }
@@ -343,10 +439,55 @@ void capture_close(capture_t *h)
 	if (h->state == CAP_STATE_RUNNING)
 		h->ops->stop(h);
 	h->ops->close(h);
+	cap_machine_free(&h->machine);
+	cap_snapshot_free(&h->snapshot);
+	free(h->timing.ring_high_water);
+	free(h->cfg.file_path);
+	free(h->cfg.suppressed_tids);
+	free(h->cfg.suppressed_comms);
 	free(h->cfg.synthetic_mix);
 	free(h->metrics);
 	free(h->metric_names);
 	free(h);
+}
+
+/* Sample the ring fill levels for the high-water marks. */
+static void sample_rings(struct capture *h)
+{
+	struct cap_consumer_timing *t = &h->timing;
+	if (!h->ops->ring_fill || !t->nrings)
+		return;
+	for (uint32_t i = 0; i < t->nrings; i++) {
+		uint64_t fill, size;
+		if (h->ops->ring_fill(h, i, &fill, &size) == 0 && fill > t->ring_high_water[i])
+			t->ring_high_water[i] = fill;
+	}
+}
+
+/* Time away since the last call (minus what the engine spent waiting) and,
+ * now and then, the ring fill. One coarse clock read: 4 ms resolution is
+ * enough for gaps that matter, and the sums are unbiased over many calls. */
+static uint64_t consumer_enter(struct capture *h)
+{
+	struct cap_consumer_timing *t = &h->timing;
+	uint64_t now = cap_clock_ns(CLOCK_MONOTONIC_COARSE);
+	if (t->last_entry_ns) {
+		uint64_t gap = now - t->last_entry_ns;
+		uint64_t waited = t->wait_ns - t->wait_at_last_entry;
+		uint64_t away = gap > waited ? gap - waited : 0;
+		t->away_total_ns += away;
+		if (away > t->away_max_ns)
+			t->away_max_ns = away;
+		if (away > t->window_away_max_ns)
+			t->window_away_max_ns = away;
+	}
+	t->last_entry_ns = now;
+	t->wait_at_last_entry = t->wait_ns;
+	if (++t->calls_since_sample >= 64) {
+		t->calls_since_sample = 0;
+		sample_rings(h);
+	}
+	return now;
 }
 
 int capture_next(capture_t *h, const struct capture_event **evt, uint32_t *cpu)
@@ -355,15 +496,22 @@ int capture_next(capture_t *h, const struct capture_event **evt, uint32_t *cpu)
 		return h ? cap_err(h, -EINVAL, "capture_next: evt is NULL") : -EINVAL;
 	if (h->state == CAP_STATE_OPEN)
 		return cap_err(h, -EINVAL, "capture_next: call capture_start() first");
+	uint64_t now = consumer_enter(h);
 	uint32_t cpu_of_event = CAPTURE_CPU_UNKNOWN;
 	int rc = h->ops->next(h, evt, &cpu_of_event);
 	if (rc == CAPTURE_OK) {
-		/* Only this thread writes it; readers on other threads load it. */
-		atomic_store_explicit(&h->n_delivered,
-				      atomic_load_explicit(&h->n_delivered, memory_order_relaxed) + 1,
+		/* Only this thread writes them; readers on other threads load them.
+		 * Gap markers are not syscall events: they stay out of the law. */
+		_Atomic uint64_t *count =
+			(*evt)->type == CAPTURE_EVT_DROP ? &h->n_gap_markers : &h->n_delivered;
+		atomic_store_explicit(count, atomic_load_explicit(count, memory_order_relaxed) + 1,
 				      memory_order_relaxed);
 		if (cpu)
 			*cpu = cpu_of_event;
+		uint64_t wall = now + h->timing.wall_minus_mono_ns;
+		h->timing.lag_ns = wall > (*evt)->ts ? wall - (*evt)->ts : 0;
+		if (h->timing.lag_ns > h->timing.window_lag_max_ns)
+			h->timing.window_lag_max_ns = h->timing.lag_ns;
 	}
 	return rc;
 }

@@ -230,3 +230,14 @@ size_t cap_param_kind_size(enum capture_param_kind kind)
 {
 	return kind > CAPTURE_PK_NONE && kind < CAPTURE_PK_COUNT ? param_kind_size[kind] : 0;
 }
+
+static const uint8_t shed_class[CAPTURE_EVENT_TYPE_COUNT] = {
+#define CAPTURE_SHED(id, cls) [CAPTURE_EVT_##id] = CAPTURE_SHED_##cls,
+#include "capture/shed.def"
+#undef CAPTURE_SHED
+};
+
+uint32_t cap_shed_class(uint32_t type)
+{
+	return type < CAPTURE_EVENT_TYPE_COUNT ? shed_class[type] : 0;
+}

@@ -26,6 +26,10 @@ static const char *const stat_names[CAPTURE_STAT_COUNT] = {
 	[CAPTURE_STAT_N_PREEMPTIONS] = "n_preemptions",
 	[CAPTURE_STAT_N_SUPPRESSED] = "n_suppressed",
 	[CAPTURE_STAT_N_TIDS_SUPPRESSED] = "n_tids_suppressed",
+	[CAPTURE_STAT_N_SHED] = "n_shed",
+#define X(id, name) [CAPTURE_STAT_N_SHED_FIRST_CATEGORY + CAPTURE_CAT_##id] = "n_shed_" #name,
+	CAPTURE_DROP_CATEGORIES(X)
+#undef X
 };
 
 #define FIELD_OFFSET(id) (offsetof(struct capture_stats, n_evts) + (size_t)(id) * sizeof(uint64_t))
@@ -37,6 +41,9 @@ _Static_assert(FIELD_OFFSET(CAPTURE_STAT_N_DROPS_SCRATCH_MAP) ==
 	       "stat ids follow the struct");
 _Static_assert(FIELD_OFFSET(CAPTURE_STAT_N_TIDS_SUPPRESSED) ==
 		       offsetof(struct capture_stats, n_tids_suppressed),
+	       "stat ids follow the struct");
+_Static_assert(FIELD_OFFSET(CAPTURE_STAT_N_SHED_FIRST_CATEGORY + CAPTURE_CAT_OTHER_INTEREST) ==
+		       offsetof(struct capture_stats, n_shed_other_interest),
 	       "stat ids follow the struct");
 _Static_assert(CAPTURE_STAT_COUNT <= 64, "valid is a 64-bit mask");
 
@@ -68,8 +75,8 @@ static void stat_set(uint64_t *all, enum capture_stat_id id, uint64_t v)
 	all[id] = v;
 }
 
-/* The full array of values from summed counters. */
-static void stats_from_counters(const struct cap_cpu_counters *c, uint64_t all[CAPTURE_STAT_COUNT])
+/* The full array of values from counters. */
+void cap_stats_from_counters(const struct cap_cpu_counters *c, uint64_t all[CAPTURE_STAT_COUNT])
 {
 	uint64_t buffer = 0;
 	for (uint32_t cat = 0; cat < CAPTURE_DROP_CATEGORY_COUNT; cat++)
@@ -88,6 +95,38 @@ static void stats_from_counters(const struct cap_cpu_counters *c, uint64_t all[C
 	stat_set(all, CAPTURE_STAT_N_TIDS_SUPPRESSED, c->n_tids_suppressed);
 	stat_set(all, CAPTURE_STAT_N_DROPS,
 		 buffer + c->n_drops_scratch_map + c->n_drops_pf + c->n_drops_bug);
+	uint64_t shed = 0;
+	for (uint32_t cat = 0; cat < CAPTURE_DROP_CATEGORY_COUNT; cat++) {
+		stat_set(all, CAPTURE_STAT_N_SHED_FIRST_CATEGORY + cat, c->n_shed[cat]);
+		shed += c->n_shed[cat];
+	}
+	stat_set(all, CAPTURE_STAT_N_SHED, shed);
+}
+
+int cap_counters_from_stats(const uint64_t all[CAPTURE_STAT_COUNT], struct cap_cpu_counters *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->n_evts = all[CAPTURE_STAT_N_EVTS];
+	for (uint32_t cat = 0; cat < CAPTURE_DROP_CATEGORY_COUNT; cat++)
+		for (uint32_t dir = 0; dir < 2; dir++)
+			c->n_drops_buffer[cat][dir] =
+				all[CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY + 2 * cat + dir];
+	c->n_drops_scratch_map = all[CAPTURE_STAT_N_DROPS_SCRATCH_MAP];
+	c->n_drops_pf = all[CAPTURE_STAT_N_DROPS_PF];
+	c->n_drops_bug = all[CAPTURE_STAT_N_DROPS_BUG];
+	c->n_preemptions = all[CAPTURE_STAT_N_PREEMPTIONS];
+	c->n_suppressed = all[CAPTURE_STAT_N_SUPPRESSED];
+	c->n_tids_suppressed = all[CAPTURE_STAT_N_TIDS_SUPPRESSED];
+	for (uint32_t cat = 0; cat < CAPTURE_DROP_CATEGORY_COUNT; cat++)
+		c->n_shed[cat] = all[CAPTURE_STAT_N_SHED_FIRST_CATEGORY + cat];
+	/* The sums must be what their parts say. */
+	uint64_t again[CAPTURE_STAT_COUNT];
+	cap_stats_from_counters(c, again);
+	return again[CAPTURE_STAT_N_DROPS] == all[CAPTURE_STAT_N_DROPS] &&
+			       again[CAPTURE_STAT_N_DROPS_BUFFER] == all[CAPTURE_STAT_N_DROPS_BUFFER] &&
+			       again[CAPTURE_STAT_N_SHED] == all[CAPTURE_STAT_N_SHED]
+		       ? 0
+		       : -EBADMSG;
 }
 
 static void counters_add(struct cap_cpu_counters *sum, const struct cap_cpu_counters *c)
@@ -135,8 +174,8 @@ int capture_get_stats_cpu(capture_t *h, uint32_t cpu, struct capture_stats *stat
 	if (rc)
 		return rc;
 	uint64_t all[CAPTURE_STAT_COUNT];
-	stats_from_counters(&c, all);
-	return stats_store(stats, all, h->ops->valid);
+	cap_stats_from_counters(&c, all);
+	return stats_store(stats, all, h->stats_valid);
 }
 
 int capture_get_stats(capture_t *h, struct capture_stats *stats)
@@ -156,8 +195,8 @@ int capture_get_stats(capture_t *h, struct capture_stats *stats)
 		counters_add(&sum, &c);
 	}
 	uint64_t all[CAPTURE_STAT_COUNT];
-	stats_from_counters(&sum, all);
-	return stats_store(stats, all, h->ops->valid);
+	cap_stats_from_counters(&sum, all);
+	return stats_store(stats, all, h->stats_valid);
 }
 
 int capture_stats_delta(const struct capture_stats *now, const struct capture_stats *prev,

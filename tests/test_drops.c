@@ -6,6 +6,7 @@
  * say what they should. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test_util.h"
 
@@ -22,10 +23,14 @@ static void check_laws(capture_t *h, uint64_t delivered)
 {
 	struct capture_stats t = { .sz = sizeof(t) };
 	ck_assert_int_eq(capture_get_stats(h, &t), 0);
-	ck_assert_uint_eq(t.n_evts, delivered + t.n_drops);
+	ck_assert_uint_eq(t.n_evts, delivered + t.n_drops + t.n_shed);
 	ck_assert_uint_eq(t.n_drops,
 			  t.n_drops_buffer + t.n_drops_scratch_map + t.n_drops_pf + t.n_drops_bug);
 	ck_assert_uint_eq(category_sum(&t), t.n_drops_buffer);
+	uint64_t shed = 0;
+	for (uint32_t c = 0; c < CAPTURE_DROP_CATEGORY_COUNT; c++)
+		shed += capture_stat_value(&t, CAPTURE_STAT_N_SHED_FIRST_CATEGORY + c);
+	ck_assert_uint_eq(shed, t.n_shed);
 
 	struct capture_stats sum = { .sz = sizeof(sum) };
 	for (uint32_t cpu = 0; cpu < capture_cpu_count(h); cpu++) {
@@ -55,16 +60,19 @@ START_TEST(conservation_with_a_stalled_consumer)
 	uint64_t delivered = drain(h);
 	struct capture_stats t = { .sz = sizeof(t) };
 	ck_assert_int_eq(capture_get_stats(h, &t), 0);
-	/* The default mix has only exit events, 12 syscalls per round. */
+	/* The default mix has only exit events, 12 syscalls per round; past
+	 * half a ring, reads, writes and getppid are shed instead of dropped. */
 	ck_assert_uint_eq(t.n_evts, 150000);
-	ck_assert_uint_gt(t.n_drops_buffer, 140000);
+	ck_assert_uint_gt(t.n_drops_buffer + t.n_shed, 140000);
+	ck_assert_uint_gt(t.n_shed_other_interest, 0);
+	ck_assert_uint_eq(t.n_shed_execve, 0);
 	ck_assert_uint_gt(delivered, 0);
 	check_laws(h, delivered);
 	/* No enter events were asked for: no enter drops. */
 	for (uint32_t c = 0; c < CAPTURE_DROP_CATEGORY_COUNT; c++)
 		ck_assert_uint_eq(capture_stat_value(&t, CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY + 2 * c), 0);
 	ck_assert_uint_gt(t.n_drops_buffer_execve_exit, 0);
-	ck_assert_uint_gt(t.n_drops_buffer_other_interest_exit, t.n_drops_buffer_execve_exit);
+	ck_assert_uint_gt(t.n_shed_other_interest, t.n_drops_buffer_other_interest_exit);
 	capture_close(h);
 }
 END_TEST
@@ -151,6 +159,8 @@ START_TEST(selection_keeps_unselected_out_of_n_evts)
 	const struct capture_event *e;
 	uint64_t delivered = 0;
 	while (capture_next(h, &e, NULL) == CAPTURE_OK) {
+		if (e->type == CAPTURE_EVT_DROP)
+			continue;
 		ck_assert_uint_eq(e->type, CAPTURE_EVT_CLOSE);
 		if (++delivered == 1000) {
 			/* Changed while running: from now on getppid counts too. */
@@ -165,14 +175,14 @@ START_TEST(selection_keeps_unselected_out_of_n_evts)
 		if (rc == CAPTURE_EOF)
 			break;
 		ck_assert_int_eq(rc, CAPTURE_OK);
-		delivered++;
+		delivered += e->type != CAPTURE_EVT_DROP;
 		generic += e->type == CAPTURE_EVT_GENERIC;
 	}
 	struct capture_stats t = { .sz = sizeof(t) };
 	ck_assert_int_eq(capture_get_stats(h, &t), 0);
 	ck_assert_uint_gt(generic, 0);
 	ck_assert_uint_lt(t.n_evts, 10000);
-	ck_assert_uint_eq(t.n_evts, delivered + t.n_drops);
+	ck_assert_uint_eq(t.n_evts, delivered + t.n_drops + t.n_shed);
 	capture_close(h);
 }
 END_TEST
@@ -263,10 +273,87 @@ START_TEST(metrics_by_name)
 	}
 	ck_assert_uint_eq(evts, 1000);
 	ck_assert_uint_eq(got_delivered, delivered);
-	ck_assert_uint_eq(evts, got_delivered + drops);
+	ck_assert_uint_ge(evts, got_delivered + drops); /* the rest was shed */
 	ck_assert_uint_eq(cpu1_evts, 500);
 	ck_assert(!has_unknown); /* fields the engine cannot count are not listed */
 	capture_close(h);
+}
+END_TEST
+
+/* Value of a metric in a list from one capture_get_metrics() call (each
+ * call starts a new window for the windowed ones). */
+static uint64_t metric(const struct capture_metric *m, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(m[i].name, name))
+			return m[i].value;
+	ck_abort_msg("no metric %s", name);
+	return 0;
+}
+
+START_TEST(consumer_and_ring_metrics)
+{
+	/* A consumer that goes away for 60 ms between reads while producer
+	 * threads fill the rings: away time, lag and fill must show it. */
+	CAPTURE_OPTS(capture_open_opts, o, .buffer_bytes = 65536);
+	CAPTURE_OPTS(capture_synthetic_opts, s, .cpus = 2, .threaded = true, .rate_per_cpu = 20000);
+	capture_t *h = open_synthetic(&o, &s);
+	ck_assert_int_eq(capture_start(h), 0);
+	const struct capture_metric *m;
+	size_t n;
+	ck_assert_int_eq(capture_get_metrics(h, &m, &n), 0); /* opens a new window */
+	const struct capture_event *e;
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(capture_next(h, &e, NULL), CAPTURE_OK);
+		usleep(60000);
+	}
+	ck_assert_int_eq(capture_next(h, &e, NULL), CAPTURE_OK);
+	ck_assert_int_eq(capture_get_metrics(h, &m, &n), 0);
+	uint64_t away = metric(m, n, "consumer.away_max_ns");
+	ck_assert_uint_ge(away, 50000000ull);
+	ck_assert_uint_lt(away, 1000000000ull);
+	ck_assert_uint_ge(metric(m, n, "consumer.away_total_ns"), 150000000ull);
+	/* Events waited ~60 ms in the ring before being read. */
+	ck_assert_uint_ge(metric(m, n, "consumer.lag_max_ns"), 40000000ull);
+	ck_assert_uint_le(metric(m, n, "consumer.busy_ratio_ppm"), 1000000);
+	ck_assert_uint_eq(metric(m, n, "ring.1.size_bytes"), 65536);
+	ck_assert_uint_ge(metric(m, n, "ring.0.high_water_bytes"), metric(m, n, "ring.0.fill_bytes"));
+	ck_assert_uint_gt(metric(m, n, "ring.0.fill_bytes"), 0);
+	capture_close(h);
+
+	/* Top offenders by syscall: a mix of opens and twice as many closes. */
+	uint32_t mix[] = { (uint32_t)capture_syscall_nr("openat"), (uint32_t)capture_syscall_nr("close"),
+			   (uint32_t)capture_syscall_nr("close") };
+	CAPTURE_OPTS(capture_open_opts, o3, .buffer_bytes = 4096);
+	CAPTURE_OPTS(capture_synthetic_opts, s3, .cpus = 1, .burst = 3000, .events_per_cpu = 3000,
+		     .mix = mix, .mix_len = 3);
+	h = open_synthetic(&o3, &s3);
+	ck_assert_int_eq(capture_start(h), 0);
+	drain(h);
+	ck_assert_int_eq(capture_get_metrics(h, &m, &n), 0);
+	struct capture_stats st = { .sz = sizeof(st) };
+	capture_get_stats(h, &st);
+	uint64_t lost_open = metric(m, n, "syscall.openat.n_lost");
+	uint64_t lost_close = metric(m, n, "syscall.close.n_lost");
+	ck_assert_uint_gt(lost_open, 0);
+	ck_assert_uint_eq(lost_open, st.n_drops_buffer_open_exit);
+	ck_assert_uint_eq(lost_close, st.n_drops_buffer_close_exit);
+	ck_assert_uint_gt(lost_close, lost_open);
+	capture_close(h);
+
+	/* A window in which the consumer only waits: nearly idle. */
+	CAPTURE_OPTS(capture_open_opts, o2, .next_timeout_ms = 50);
+	CAPTURE_OPTS(capture_synthetic_opts, s2, .threaded = true, .stall_ms = 100000,
+		     .rate_per_cpu = 1);
+	capture_t *idle = open_synthetic(&o2, &s2);
+	ck_assert_int_eq(capture_start(idle), 0);
+	ck_assert_int_eq(capture_get_metrics(idle, &m, &n), 0);
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(capture_next(idle, &e, NULL), CAPTURE_TIMEOUT);
+	ck_assert_int_eq(capture_get_metrics(idle, &m, &n), 0);
+	ck_assert_uint_lt(metric(m, n, "consumer.busy_ratio_ppm"), 300000);
+	ck_assert_uint_gt(metric(m, n, "consumer.window_ns"), 250000000ull);
+	capture_close(idle);
 }
 END_TEST
 
@@ -283,6 +370,7 @@ int main(void)
 	tcase_add_test(tc, valid_mask_and_sz);
 	tcase_add_test(tc, deltas);
 	tcase_add_test(tc, metrics_by_name);
+	tcase_add_test(tc, consumer_and_ring_metrics);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

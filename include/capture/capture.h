@@ -152,8 +152,42 @@ struct capture_open_opts {
 	enum capture_log_level log_level; /* most verbose level passed to log_fn */
 	/* Engine-specific options; NULL = defaults. */
 	const struct capture_synthetic_opts *synthetic;
+	/* engine "file": the capture file to replay (read during capture_open
+	 * and while reading; the string itself is copied). */
+	const char *file_path;
+	/* Live engines: capture the process that opened the capture too. By
+	 * default (false) the kernel leaves it out, so a consumer's own reads,
+	 * writes and sleeps do not feed its rings. */
+	bool include_self;
+	/* Live engines: threads whose events the kernel skips, counting each in
+	 * n_suppressed (n_tids_suppressed is the number of threads currently
+	 * suppressed). At most 4096 tids; a tid leaves the set when its thread
+	 * exits. NULL with n_suppressed_tids == 0 = none. */
+	const uint32_t *suppressed_tids;
+	size_t n_suppressed_tids;
+	/* Live engines: process names (the kernel's comm, 1 to 15 bytes) whose
+	 * threads are suppressed likewise; a thread is added to the suppressed
+	 * set at its first event under such a name. At most 256 names. NULL
+	 * with n_suppressed_comms == 0 = none. */
+	const char *const *suppressed_comms;
+	size_t n_suppressed_comms;
+	/* Priority shedding, on by default: once a ring is more than
+	 * shed_threshold_pct full, the driver skips events of shed_classes
+	 * before reserving space (counted in n_shed_*, apart from drops), so
+	 * the room left keeps process lifecycle, execve, connect/accept and
+	 * open events flowing through a flood. */
+	bool no_shedding;
+	uint32_t shed_threshold_pct; /* 0 = 50; 1 to 99 */
+	uint32_t shed_classes;       /* CAPTURE_SHED_* bits; 0 = IO | GENERIC */
 	size_t :0;
 };
+
+/* Classes of events that may be shed (include/capture/shed.def lists the
+ * event types of each; all others are never shed). */
+#define CAPTURE_SHED_IO 0x1u      /* read/write/send/recv family */
+#define CAPTURE_SHED_GENERIC 0x2u /* syscalls without a dedicated layout */
+#define CAPTURE_SHED_OTHER 0x4u   /* other dedicated layouts of little value under load */
+#define CAPTURE_SHED_ALL (CAPTURE_SHED_IO | CAPTURE_SHED_GENERIC | CAPTURE_SHED_OTHER)
 
 #define CAPTURE_CPUS_PER_BUFFER_ALL UINT32_MAX
 #define CAPTURE_NO_WAIT UINT32_MAX
@@ -207,10 +241,12 @@ CAPTURE_API uint32_t capture_ring_count(const capture_t *h);
  * Counters since capture_open(), Falco's names. Each field whose bit is in
  * `valid` was counted by the engine; a field without its bit is unknown (the
  * engine cannot count it), not zero. Invariants, once the rings are drained:
- *   n_evts  == events delivered by capture_next() + n_drops
+ *   n_evts  == events delivered by capture_next() + n_drops + n_shed
  *   n_drops == n_drops_buffer + n_drops_scratch_map + n_drops_pf + n_drops_bug
  *   n_drops_buffer == the sum of the n_drops_buffer_<category>_<dir> fields
- * n_evts counts every event that passed kernel-side selection. No counter
+ *   n_shed == the sum of the n_shed_<category> fields
+ * n_evts counts every event that passed kernel-side selection; gap markers
+ * (CAPTURE_EVT_DROP) are not syscall events and count in none of these. No counter
  * ever decreases. The caller sets sz; fields past it are not written.
  */
 struct capture_stats {
@@ -241,6 +277,18 @@ struct capture_stats {
 	uint64_t n_preemptions;       /* events lost to preemption of the probe */
 	uint64_t n_suppressed;        /* events skipped on purpose (suppressed tids/comms) */
 	uint64_t n_tids_suppressed;   /* threads currently suppressed */
+	/* Priority shedding: low-value events the driver skipped on purpose
+	 * because a ring was filling (see shed_* in the open options), by the
+	 * drop category of the event. Not drops: counted apart. */
+	uint64_t n_shed;
+	uint64_t n_shed_clone_fork;
+	uint64_t n_shed_execve;
+	uint64_t n_shed_connect;
+	uint64_t n_shed_open;
+	uint64_t n_shed_dir_file;
+	uint64_t n_shed_close;
+	uint64_t n_shed_proc_exit;
+	uint64_t n_shed_other_interest;
 	size_t :0;
 };
 
@@ -257,7 +305,9 @@ enum capture_stat_id {
 	CAPTURE_STAT_N_PREEMPTIONS,
 	CAPTURE_STAT_N_SUPPRESSED,
 	CAPTURE_STAT_N_TIDS_SUPPRESSED,
-	CAPTURE_STAT_COUNT
+	CAPTURE_STAT_N_SHED,
+	CAPTURE_STAT_N_SHED_FIRST_CATEGORY, /* then 1 per category */
+	CAPTURE_STAT_COUNT = CAPTURE_STAT_N_SHED_FIRST_CATEGORY + CAPTURE_DROP_CATEGORY_COUNT
 };
 #define CAPTURE_STAT_BIT(id) (1ull << (id))
 
@@ -282,7 +332,23 @@ CAPTURE_API uint64_t capture_stat_value(const struct capture_stats *stats, enum 
 CAPTURE_API int capture_stats_delta(const struct capture_stats *now,
 				    const struct capture_stats *prev, struct capture_stats *out);
 
-/* A named value. Names are dotted ("capture.n_evts", "ring.0.fill_bytes"). */
+/* A named value. Names are dotted ("capture.n_evts", "ring.0.fill_bytes"):
+ *   capture.<stat>            every counted field of struct capture_stats
+ *   capture.n_delivered       syscall events capture_next() returned
+ *   capture.n_gap_markers     gap markers (CAPTURE_EVT_DROP) it returned
+ *   cpu.<N>.n_evts, .n_drops  per producer CPU
+ *   consumer.busy_ratio_ppm   share of the window the consumer did not wait
+ *                             for events (parts per million)
+ *   consumer.away_max_ns      longest gap between capture_next() calls in the
+ *                             window (away_max_ns_ever: since open)
+ *   consumer.away_total_ns, consumer.wait_total_ns   since open
+ *   consumer.lag_ns, consumer.lag_max_ns   age of the last event handed out,
+ *                             and the most in the window
+ *   consumer.window_ns        length of the window
+ *   ring.<N>.fill_bytes, .size_bytes, .high_water_bytes (most in the window)
+ *   syscall.<name>.n_lost     events lost (dropped or shed) of the ten
+ *                             syscalls that lost the most, since open
+ * The window is the time since the previous capture_get_metrics() call. */
 struct capture_metric {
 	const char *name;
 	uint64_t value;
@@ -297,6 +363,112 @@ struct capture_metric {
  */
 CAPTURE_API int capture_get_metrics(capture_t *h, const struct capture_metric **metrics,
 				    size_t *count);
+
+/* ---- Machine and process snapshot -------------------------------------- */
+
+/* Where and how a capture was taken. For live engines, this machine now;
+ * for the file engine, what the file recorded. Strings belong to the handle
+ * and live until capture_close(). */
+struct capture_machine_info {
+	size_t sz;
+	const char *hostname;
+	const char *kernel_release;
+	const char *library_version; /* of the library that captured */
+	const char *engine;          /* engine that captured */
+	uint32_t cpu_count;          /* producer CPUs of that engine */
+	uint32_t format_version;     /* capture-file format; 0 for live handles */
+	uint64_t boot_time_ns;       /* wall-clock time of boot, ns since the epoch */
+	uint64_t start_time_ns;      /* wall-clock time the capture began */
+	uint64_t buffer_bytes;
+	uint32_t cpus_per_buffer;
+	uint32_t snaplen;
+	bool enter_events;
+	size_t :0;
+};
+CAPTURE_API int capture_get_machine_info(capture_t *h, struct capture_machine_info *info);
+
+/* One thread as /proc showed it when the snapshot was taken. args holds the
+ * command line as NUL-separated strings (args_len bytes); cgroups is the
+ * text of /proc/PID/cgroup. A string that could not be read is "". */
+struct capture_thread_info {
+	uint32_t tid, pid, ppid;
+	uint32_t uid, gid;
+	uint32_t args_len;
+	const char *comm;
+	const char *exe;
+	const char *args;
+	const char *cwd;
+	const char *cgroups;
+};
+
+/*
+ * The process/thread table: for the file engine, the snapshot recorded at
+ * the start of the file; for live engines, taken from /proc at the first
+ * call (and again after capture_refresh_snapshot()). The array belongs to
+ * the handle and lives until the next snapshot call or capture_close().
+ * Threads that vanish while /proc is read are skipped, not errors.
+ */
+CAPTURE_API int capture_get_snapshot(capture_t *h, const struct capture_thread_info **threads,
+				     size_t *count);
+CAPTURE_API int capture_refresh_snapshot(capture_t *h);
+
+/* ---- Capture files ----------------------------------------------------- */
+
+/*
+ * A capture file (format in docs/capture-format.md) records the machine, the
+ * event schema, a /proc snapshot, the events byte for byte with their CPU,
+ * and the drop counters every stats_interval_ms and at close, so a replay
+ * knows where the capture has holes. Replay it with engine = "file".
+ */
+typedef struct capture_dump capture_dump_t;
+
+struct capture_dump_opts {
+	size_t sz;
+	/* Compress each block with zlib. */
+	bool compress;
+	/* zlib level 1 (fast) .. 9 (small); 0 = 1. */
+	int compress_level;
+	/* Start a new file when the current one would pass this size; 0 = never.
+	 * At least 64 KiB. */
+	uint64_t rotate_bytes;
+	/* Start a new file after this many seconds; 0 = never. */
+	uint32_t rotate_seconds;
+	/* Event bytes gathered before a block is written; 0 = 256 KiB. */
+	uint32_t block_bytes;
+	/* Write a stats block at most this often; 0 = 1000 ms. */
+	uint32_t stats_interval_ms;
+	/* Skip the /proc snapshot at the start of each file. */
+	bool no_snapshot;
+	/* Replace an existing file at the path (never following a symlink:
+	 * the link itself is removed). Default: refuse with -EEXIST. */
+	bool overwrite;
+	size_t :0;
+};
+
+/*
+ * Start writing the events of handle h to path. With rotation, path is a
+ * pattern: "%n" becomes the file's sequence number (000, 001, ...), "%t" the
+ * Unix time it was opened, "%%" a "%"; without either, ".%n" is appended.
+ * Files are created exclusively and never through a symlink. Returns NULL
+ * with errno set and the reason in capture_last_error(h). The dump borrows h,
+ * which must outlive it; use it from the thread that reads h.
+ */
+CAPTURE_API capture_dump_t *capture_dump_open(capture_t *h, const char *path,
+					      const struct capture_dump_opts *opts);
+/* Add one event (as capture_next() returned it, with its CPU). Buffered:
+ * written a block at a time. After any write error every call returns that
+ * error; the file stays readable up to its last complete block. */
+CAPTURE_API int capture_dump_write(capture_dump_t *d, const struct capture_event *evt,
+				   uint32_t cpu);
+/* Write what is buffered, and a stats block. */
+CAPTURE_API int capture_dump_flush(capture_dump_t *d);
+/* Flush, write the final stats block, close. Returns the first error met
+ * over the dump's life (0 if none); frees d in every case. */
+CAPTURE_API int capture_dump_close(capture_dump_t *d);
+/* Name of the file being written now. */
+CAPTURE_API const char *capture_dump_path(const capture_dump_t *d);
+/* Files started so far (1 + rotations). */
+CAPTURE_API uint32_t capture_dump_file_count(const capture_dump_t *d);
 
 /* ---- Errors ------------------------------------------------------------ */
 

@@ -95,4 +95,17 @@ enum capture_drop_category {
 
 enum capture_direction { CAPTURE_DIR_ENTER = 0, CAPTURE_DIR_EXIT = 1 };
 
+/* One entry of a gap marker's by_category parameter. */
+enum capture_gap_kind {
+	CAPTURE_GAP_LOST_ENTER = 0, /* dropped enter events */
+	CAPTURE_GAP_LOST_EXIT = 1,  /* dropped exit events */
+	CAPTURE_GAP_SHED = 2,       /* events shed */
+};
+struct capture_gap_entry {
+	uint8_t category; /* enum capture_drop_category */
+	uint8_t kind;     /* enum capture_gap_kind */
+	uint8_t reserved[6];
+	uint64_t count;
+};
+
 #endif /* CAPTURE_EVENT_H */

@@ -115,3 +115,21 @@ void synth_ring_discard(void *payload)
 	uint32_t len = __atomic_load_n(&hdr[0], __ATOMIC_RELAXED) & ~CAP_RINGBUF_BUSY_BIT;
 	__atomic_store_n(&hdr[0], len | CAP_RINGBUF_DISCARD_BIT, __ATOMIC_RELEASE);
 }
+
+bool synth_ring_fill_above(struct synth_ring *r, uint64_t bytes)
+{
+	uint64_t prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	if (prod - r->cons_seen <= bytes)
+		return false;
+	r->cons_seen = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE);
+	return prod - r->cons_seen > bytes;
+}
+
+bool synth_ring_has_room(struct synth_ring *r, uint64_t bytes)
+{
+	uint64_t prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	if (prod - r->cons_seen + bytes <= r->size)
+		return true;
+	r->cons_seen = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE);
+	return prod - r->cons_seen + bytes <= r->size;
+}

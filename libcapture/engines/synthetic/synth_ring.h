@@ -30,6 +30,11 @@ int synth_ring_create(struct synth_ring *r, uint64_t size, bool shared);
 void synth_ring_destroy(struct synth_ring *r);
 /* Room for payload bytes, or NULL when the ring is full (a buffer drop). */
 void *synth_ring_reserve(struct synth_ring *r, uint32_t payload);
+/* Whether more than bytes are waiting for the consumer (shedding). */
+bool synth_ring_fill_above(struct synth_ring *r, uint64_t bytes);
+/* Whether bytes more would fit now (another CPU sharing the ring may take
+ * the room before a reservation: callers treat it as a hint). */
+bool synth_ring_has_room(struct synth_ring *r, uint64_t bytes);
 /* Publish a reserved record. */
 void synth_ring_commit(void *payload);
 /* Give a reservation back without publishing (the reader skips it). */

@@ -21,6 +21,7 @@
 struct synth_template {
 	uint32_t nr;
 	uint8_t category;
+	uint8_t shed_class; /* of the exit type; enter events follow it */
 	uint32_t exit_len, enter_len;
 	uint8_t *exit_evt, *enter_evt; /* 8-byte aligned */
 };
@@ -33,9 +34,16 @@ struct synth_cpu {
 	uint64_t calls;                   /* syscalls simulated so far */
 	uint64_t attempts;                /* events attempted (for pf/scratch_every) */
 	uint64_t last_ts;
+	struct synth_gap {               /* losses since this CPU's last written event */
+		uint64_t lost, shed, ts_first, ts_last;
+		uint64_t lost_by[CAPTURE_DROP_CATEGORY_COUNT][2];
+		uint64_t shed_by[CAPTURE_DROP_CATEGORY_COUNT];
+	} gap;
+	uint64_t *lost_by_syscall;       /* per syscall number, read by other threads */
 	pthread_t thread;
 	bool thread_started;
-	_Atomic bool done; /* events_per_cpu reached */
+	_Atomic bool produced; /* events_per_cpu reached */
+	_Atomic bool done;     /* ... and the last gap marker written */
 } __attribute__((aligned(64)));
 
 struct synth_engine {
@@ -51,6 +59,7 @@ struct synth_engine {
 	_Atomic bool stop;
 	bool running, stopped;
 	uint64_t start_mono_ns;
+	uint64_t shed_above_bytes; /* ring fill past which shedding starts; 0 = off */
 };
 
 static const char *const default_mix[] = {
@@ -141,6 +150,7 @@ static int build_templates(struct synth_engine *e)
 		if (type < 0)
 			return type;
 		t->category = (uint8_t)capture_event_type_category((uint32_t)type);
+		t->shed_class = (uint8_t)cap_shed_class((uint32_t)type);
 		int rc = build_event(e, (uint32_t)type, t->nr, &t->exit_evt, &t->exit_len);
 		if (!rc && e->h->cfg.enter_events)
 			rc = build_event(e, CAPTURE_EVT_SYSCALL_ENTER, t->nr, &t->enter_evt,
@@ -151,33 +161,123 @@ static int build_templates(struct synth_engine *e)
 	return 0;
 }
 
-/* Write one event or count why it was lost: exactly one counter moves
- * besides n_evts. */
-static void emit(struct synth_cpu *c, const uint8_t *tmpl, uint32_t len, uint32_t category,
-		 uint32_t dir, uint32_t tid)
+#define CAP_SYNTH_REANCHOR_NS 1000000ull
+
+static void gap_note(struct synth_cpu *c, uint64_t ts)
 {
-	const struct capture_synthetic_opts *o = c->eng->o;
+	if (!c->gap.lost && !c->gap.shed)
+		c->gap.ts_first = ts;
+	c->gap.ts_last = ts;
+}
+
+/* Largest gap marker record: every category with all three kinds. */
+#define CAP_GAP_MARKER_MAX_BYTES \
+	cap_ring_record_bytes(CAPTURE_EVENT_HDR_BYTES + 6 * 2 + 4 + 4 * 8 + \
+			      CAPTURE_DROP_CATEGORY_COUNT * 3 * sizeof(struct capture_gap_entry))
+
+/* The gap marker for this CPU's losses, written before its next event.
+ * false when the ring has no room for it either. */
+static bool write_gap_marker(struct synth_cpu *c)
+{
+	struct capture_gap_entry entries[CAPTURE_DROP_CATEGORY_COUNT * 3];
+	size_t n = 0;
+	for (uint32_t cat = 0; cat < CAPTURE_DROP_CATEGORY_COUNT; cat++) {
+		const uint64_t counts[3] = { c->gap.lost_by[cat][0], c->gap.lost_by[cat][1],
+					     c->gap.shed_by[cat] };
+		for (uint8_t kind = 0; kind < 3; kind++)
+			if (counts[kind])
+				entries[n++] = (struct capture_gap_entry){
+					.category = (uint8_t)cat, .kind = kind, .count = counts[kind]
+				};
+	}
+	uint8_t buf[512] __attribute__((aligned(8)));
+	struct cap_event_builder b;
+	cap_build_begin(&b, buf, sizeof(buf), CAPTURE_EVT_DROP, c->gap.ts_last, 0, 0);
+	cap_build_u32(&b, c->id);
+	cap_build_u64(&b, c->gap.lost);
+	cap_build_u64(&b, c->gap.shed);
+	cap_build_u64(&b, c->gap.ts_first);
+	cap_build_u64(&b, c->gap.ts_last);
+	cap_build_param(&b, entries, n * sizeof(entries[0]));
+	int len = cap_build_end(&b);
+	void *slot = len > 0 ? synth_ring_reserve(c->ring, (uint32_t)len) : NULL;
+	if (!slot)
+		return false;
+	memcpy(slot, buf, (size_t)len);
+	synth_ring_commit(slot);
+	memset(&c->gap, 0, sizeof(c->gap));
+	return true;
+}
+
+/* A lost event: its drop counter (exactly one) and the CPU's gap. */
+static void lose(struct synth_cpu *c, uint64_t *counter, uint32_t nr, uint32_t category,
+		 uint32_t dir, uint64_t ts)
+{
+	bump(counter);
+	bump(&c->lost_by_syscall[nr]);
+	gap_note(c, ts);
+	c->gap.lost++;
+	c->gap.lost_by[category][dir]++;
+}
+
+/* Write one event or count why it was not: exactly one counter moves
+ * besides n_evts. Every attempt takes the next nanosecond of its CPU's
+ * clock, which follows the wall clock in steps of at least
+ * CAP_SYNTH_REANCHOR_NS and only while no loss is pending: so a hole in a
+ * CPU's timestamps is exactly the span its gap marker reports. */
+static void emit(struct synth_cpu *c, const struct synth_template *t, bool enter, uint32_t tid)
+{
+	struct synth_engine *e = c->eng;
+	const struct capture_synthetic_opts *o = e->o;
+	uint32_t category = t->category, dir = enter ? CAPTURE_DIR_ENTER : CAPTURE_DIR_EXIT;
+	uint64_t ts = ++c->last_ts;
 	bump(&c->counters.n_evts);
 	c->attempts++;
 	if (o->pf_every && c->attempts % o->pf_every == 0) {
-		bump(&c->counters.n_drops_pf);
+		lose(c, &c->counters.n_drops_pf, t->nr, category, dir, ts);
 		return;
 	}
 	if (o->scratch_every && c->attempts % o->scratch_every == 0) {
-		bump(&c->counters.n_drops_scratch_map);
+		lose(c, &c->counters.n_drops_scratch_map, t->nr, category, dir, ts);
+		return;
+	}
+	if ((t->shed_class & e->h->cfg.shed_classes) && e->shed_above_bytes &&
+	    synth_ring_fill_above(c->ring, e->shed_above_bytes)) {
+		bump(&c->counters.n_shed[category]);
+		bump(&c->lost_by_syscall[t->nr]);
+		gap_note(c, ts);
+		c->gap.shed++;
+		c->gap.shed_by[category]++;
+		return;
+	}
+	uint32_t len = enter ? t->enter_len : t->exit_len;
+	/* A marker goes out only with room for the event after it, so a
+	 * marker is always followed by its CPU's next event. */
+	if ((c->gap.lost || c->gap.shed) &&
+	    (!synth_ring_has_room(c->ring, CAP_GAP_MARKER_MAX_BYTES + cap_ring_record_bytes(len)) ||
+	     !write_gap_marker(c))) {
+		lose(c, &c->counters.n_drops_buffer[category][dir], t->nr, category, dir, ts);
 		return;
 	}
 	void *slot = synth_ring_reserve(c->ring, len);
 	if (!slot) {
-		bump(&c->counters.n_drops_buffer[category][dir]);
+		lose(c, &c->counters.n_drops_buffer[category][dir], t->nr, category, dir, ts);
 		return;
 	}
-	memcpy(slot, tmpl, len);
+	memcpy(slot, enter ? t->enter_evt : t->exit_evt, len);
 	struct capture_event *evt = slot;
-	evt->ts = ++c->last_ts;
+	evt->ts = ts;
 	evt->tid = tid;
 	evt->pid = 10000 + c->id;
 	synth_ring_commit(slot);
+}
+
+/* After its last event a CPU still owes the marker of a trailing loss. */
+static void finish(struct synth_cpu *c)
+{
+	atomic_store_explicit(&c->produced, true, memory_order_release);
+	if ((!c->gap.lost && !c->gap.shed) || write_gap_marker(c))
+		atomic_store_explicit(&c->done, true, memory_order_release);
 }
 
 /* Simulate up to n syscalls on one CPU. */
@@ -185,11 +285,20 @@ static void produce(struct synth_cpu *c, uint32_t n)
 {
 	struct synth_engine *e = c->eng;
 	uint64_t limit = e->o->events_per_cpu;
+	if (atomic_load_explicit(&c->produced, memory_order_relaxed)) {
+		if (!atomic_load_explicit(&c->done, memory_order_relaxed))
+			finish(c); /* retry the trailing marker */
+		return;
+	}
 	if (limit && c->calls + n > limit)
 		n = (uint32_t)(limit - c->calls);
-	uint64_t now = cap_clock_ns(CLOCK_REALTIME);
-	if (now > c->last_ts)
-		c->last_ts = now;
+	/* Keep the CPU's clock near the wall clock, moving it only where no
+	 * loss is pending, so a gap marker's window stays exact. */
+	if (!c->gap.lost && !c->gap.shed) {
+		uint64_t now = cap_clock_ns(CLOCK_REALTIME);
+		if (now > c->last_ts + CAP_SYNTH_REANCHOR_NS)
+			c->last_ts = now;
+	}
 	for (uint32_t k = 0; k < n; k++) {
 		const struct synth_template *t = &e->tmpl[c->calls % e->ntmpl];
 		uint32_t tid = 10000 + c->id + (uint32_t)(c->calls & 3) * 1000000;
@@ -197,11 +306,11 @@ static void produce(struct synth_cpu *c, uint32_t n)
 		if (!cap_selected(&e->h->selection, t->nr))
 			continue;
 		if (t->enter_evt)
-			emit(c, t->enter_evt, t->enter_len, t->category, CAPTURE_DIR_ENTER, tid);
-		emit(c, t->exit_evt, t->exit_len, t->category, CAPTURE_DIR_EXIT, tid);
+			emit(c, t, true, tid);
+		emit(c, t, false, tid);
 	}
 	if (limit && c->calls >= limit)
-		atomic_store_explicit(&c->done, true, memory_order_release);
+		finish(c);
 }
 
 static void sleep_until_mono(uint64_t t_ns)
@@ -219,6 +328,12 @@ static void *producer_thread(void *arg)
 	const struct capture_synthetic_opts *o = e->o;
 	while (!atomic_load_explicit(&e->stop, memory_order_relaxed) &&
 	       !atomic_load_explicit(&c->done, memory_order_relaxed)) {
+		if (atomic_load_explicit(&c->produced, memory_order_relaxed)) {
+			/* Waiting for room for the trailing gap marker. */
+			sleep_until_mono(cap_clock_ns(CLOCK_MONOTONIC) + 1000000);
+			produce(c, 0);
+			continue;
+		}
 		produce(c, o->burst);
 		if (o->rate_per_cpu) {
 			uint64_t due = e->start_mono_ns +
@@ -231,6 +346,16 @@ static void *producer_thread(void *arg)
 		}
 	}
 	return NULL;
+}
+
+static bool all_produced(struct synth_engine *e)
+{
+	if (!e->o->events_per_cpu)
+		return false;
+	for (uint32_t i = 0; i < e->ncpus; i++)
+		if (!atomic_load_explicit(&e->cpus[i].produced, memory_order_acquire))
+			return false;
+	return true;
 }
 
 static bool all_done(struct synth_engine *e)
@@ -258,6 +383,9 @@ static void synth_close(struct capture *h)
 			free(e->tmpl[i].enter_evt);
 		}
 	free(e->tmpl);
+	if (e->cpus)
+		for (uint32_t i = 0; i < e->ncpus; i++)
+			free(e->cpus[i].lost_by_syscall);
 	free(e->rings);
 	free(e->readers);
 	free(e->cpus);
@@ -276,6 +404,7 @@ static int synth_open(struct capture *h)
 	e->ncpus = e->o->cpus;
 	e->cpus_per_ring = h->cfg.cpus_per_buffer > e->ncpus ? e->ncpus : h->cfg.cpus_per_buffer;
 	e->nrings = (e->ncpus + e->cpus_per_ring - 1) / e->cpus_per_ring;
+	e->shed_above_bytes = h->cfg.buffer_bytes * h->cfg.shed_threshold_pct / 100;
 	e->cpus = aligned_alloc(64, sizeof(*e->cpus) * e->ncpus);
 	e->rings = calloc(e->nrings, sizeof(*e->rings));
 	e->readers = calloc(e->nrings, sizeof(*e->readers));
@@ -303,6 +432,11 @@ static int synth_open(struct capture *h)
 			      e->rings[i].data, e->rings[i].size);
 	}
 	for (uint32_t i = 0; i < e->ncpus; i++) {
+		e->cpus[i].lost_by_syscall = calloc(CAP_SYSCALL_WORDS * 64, sizeof(uint64_t));
+		if (!e->cpus[i].lost_by_syscall) {
+			rc = cap_err(h, -ENOMEM, "synthetic: out of memory");
+			goto fail;
+		}
 		e->cpus[i].eng = e;
 		e->cpus[i].id = i;
 		e->cpus[i].ring = &e->rings[i / e->cpus_per_ring];
@@ -336,6 +470,9 @@ static int synth_start(struct capture *h)
 {
 	struct synth_engine *e = h->engine;
 	e->start_mono_ns = cap_clock_ns(CLOCK_MONOTONIC);
+	uint64_t wall = cap_clock_ns(CLOCK_REALTIME);
+	for (uint32_t i = 0; i < e->ncpus; i++)
+		e->cpus[i].last_ts = wall;
 	e->running = true;
 	if (!e->o->threaded)
 		return 0;
@@ -358,7 +495,7 @@ static bool stalled(struct synth_engine *e, uint64_t now)
 {
 	if (!e->running)
 		return false;
-	if (e->o->stall_until_done && !all_done(e))
+	if (e->o->stall_until_done && !all_produced(e))
 		return true;
 	return e->o->stall_ms && now < e->start_mono_ns + (uint64_t)e->o->stall_ms * 1000000ull;
 }
@@ -411,6 +548,7 @@ static int synth_next(struct capture *h, const struct capture_event **evt, uint3
 			continue;
 		uint64_t wake = now + backoff_ns < deadline ? now + backoff_ns : deadline;
 		sleep_until_mono(wake);
+		cap_waited(h, cap_clock_ns(CLOCK_MONOTONIC) - now);
 		if (backoff_ns < 1000000)
 			backoff_ns *= 2;
 	}
@@ -424,6 +562,25 @@ static uint32_t synth_cpu_count(const struct capture *h)
 static uint32_t synth_ring_count(const struct capture *h)
 {
 	return ((const struct synth_engine *)h->engine)->nrings;
+}
+
+static int synth_ring_fill(struct capture *h, uint32_t ring, uint64_t *fill, uint64_t *size)
+{
+	struct synth_engine *e = h->engine;
+	if (ring >= e->nrings)
+		return -ERANGE;
+	*fill = cap_ring_fill_bytes(&e->readers[ring]);
+	*size = e->rings[ring].size;
+	return 0;
+}
+
+static int synth_syscall_losses(struct capture *h, uint64_t *out)
+{
+	struct synth_engine *e = h->engine;
+	for (uint32_t i = 0; i < e->ncpus; i++)
+		for (uint32_t nr = 0; nr < CAP_SYSCALL_WORDS * 64; nr++)
+			out[nr] += __atomic_load_n(&e->cpus[i].lost_by_syscall[nr], __ATOMIC_RELAXED);
+	return 0;
 }
 
 static int synth_read_counters(struct capture *h, uint32_t cpu, struct cap_cpu_counters *out)
@@ -442,7 +599,8 @@ const struct cap_engine_ops cap_engine_synthetic = {
 	.live = false,
 	/* Everything but what only a kernel has: bugs, preemption, suppression. */
 	.valid = (BIT(CAPTURE_STAT_N_DROPS_SCRATCH_MAP) - 1) | BIT(CAPTURE_STAT_N_DROPS_SCRATCH_MAP) |
-		 BIT(CAPTURE_STAT_N_DROPS_PF),
+		 BIT(CAPTURE_STAT_N_DROPS_PF) |
+		 (((BIT(CAPTURE_DROP_CATEGORY_COUNT + 1) - 1)) << CAPTURE_STAT_N_SHED),
 	.open = synth_open,
 	.start = synth_start,
 	.stop = synth_stop,
@@ -451,4 +609,6 @@ const struct cap_engine_ops cap_engine_synthetic = {
 	.cpu_count = synth_cpu_count,
 	.ring_count = synth_ring_count,
 	.read_counters = synth_read_counters,
+	.ring_fill = synth_ring_fill,
+	.syscall_losses = synth_syscall_losses,
 };
