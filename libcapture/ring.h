@@ -26,6 +26,8 @@ struct cap_ring {
 	uint64_t mask;                /* size - 1 */
 	uint64_t cons;                /* our copy of *consumer_pos */
 	uint64_t prod_seen;           /* *producer_pos when last loaded */
+	uint64_t published;           /* what *consumer_pos says (batched) */
+	uint64_t release_batch;       /* bytes consumed before publishing */
 	uint64_t held;                /* bytes of the record handed out, released by the next call */
 	bool corrupt;                 /* a record length was impossible: stop reading */
 };
@@ -40,6 +42,8 @@ const struct capture_event *cap_ring_peek(struct cap_ring *r);
  * producer by cap_ring_release() (the next capture_next()). */
 void cap_ring_hold(struct cap_ring *r);
 void cap_ring_release(struct cap_ring *r);
+/* Give all consumed space back to the producer now (releases are batched). */
+void cap_ring_publish(struct cap_ring *r);
 /* Bytes written but not yet consumed. */
 uint64_t cap_ring_fill_bytes(const struct cap_ring *r);
 
