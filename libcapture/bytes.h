@@ -38,8 +38,9 @@ struct cap_cursor {
 
 static inline void cap_cursor_init(struct cap_cursor *c, const void *p, size_t n)
 {
-	c->p = p;
-	c->end = (const uint8_t *)p + n;
+	static const uint8_t none[1];
+	c->p = p ? p : none; /* an empty payload may have no buffer at all */
+	c->end = c->p + (p ? n : 0);
 	c->bad = false;
 }
 static inline size_t cap_cursor_left(const struct cap_cursor *c)

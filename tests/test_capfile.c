@@ -25,6 +25,7 @@ struct recording {
 
 static void record(struct recording *r, const struct capture_event *e, uint32_t cpu)
 {
+	r->len = (r->len + 7) & ~(size_t)7; /* events are read in place: keep them aligned */
 	if (r->len + e->len > r->cap) {
 		r->cap = (r->cap + e->len) * 2;
 		r->bytes = realloc(r->bytes, r->cap);

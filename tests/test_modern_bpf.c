@@ -867,7 +867,9 @@ START_TEST(test_more_layouts)
 	ck_assert_int_eq(p_s64(e, 1), (int64_t)(uintptr_t)map);
 
 	e = exactly_one(&l, "bind", self, fd_param_is, &(int64_t){ us }, "bind");
-	ck_assert_uint_eq(((const struct sockaddr_in *)param(e, 2, NULL))->sin_family, AF_INET);
+	sa_family_t family; /* parameters are packed: copy, do not cast */
+	memcpy(&family, param(e, 2, NULL), sizeof(family));
+	ck_assert_uint_eq(family, AF_INET);
 	e = exactly_one(&l, "sendto", self, NULL, NULL, "sendto");
 	ck_assert(p_bytes_eq(e, 2, "hello", 5));
 	ck_assert(p_bytes_eq(e, 4, &ua, sizeof(ua)));
