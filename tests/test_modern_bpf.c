@@ -1276,6 +1276,87 @@ END_TEST
 
 /* ---- Refusals and auto -------------------------------------------------- */
 
+/* Issue: capture files. A live capture of a known workload, written to a
+ * capture file while it is read, replays as the same events, byte for byte,
+ * in the same order and with the same CPUs. */
+START_TEST(test_live_capture_written_and_replayed)
+{
+	char dir[] = "/tmp/capture-bpf-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char file[64], target[64];
+	snprintf(file, sizeof(file), "%s/live.cap", dir);
+	snprintf(target, sizeof(target), "%s/opened", dir);
+	CAPTURE_OPTS(capture_open_opts, o, .include_self = true);
+	capture_t *h = open_bpf(&o);
+	capture_dump_t *d = capture_dump_open(h, file, NULL);
+	ck_assert_msg(d != NULL, "%s", capture_last_error(h));
+	ck_assert_int_eq(capture_start(h), 0);
+	for (int i = 0; i < 200; i++) {
+		int fd = openat(AT_FDCWD, target, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, "abc", 3), 3);
+		close(fd);
+	}
+	close(marker_fd());
+	/* Everything read up to the workload's marker goes into the file. */
+	int type_close = type_of("close");
+	struct evlist live = { 0 };
+	uint32_t cpus[65536];
+	size_t ncpus = 0;
+	for (bool done = false; !done;) {
+		const struct capture_event *e;
+		uint32_t cpu;
+		int rc = capture_next(h, &e, &cpu);
+		if (rc == CAPTURE_TIMEOUT)
+			continue;
+		ck_assert_int_eq(rc, CAPTURE_OK);
+		ck_assert_int_eq(capture_dump_write(d, e, cpu), 0);
+		if (live.n < 65536) {
+			cpus[ncpus++] = cpu;
+			evlist_add(&live, e);
+		}
+		done = is_marker(e, type_close);
+	}
+	ck_assert_int_eq(capture_dump_close(d), 0);
+	capture_close(h);
+	ck_assert_uint_lt(live.n, 65536);
+
+	CAPTURE_OPTS(capture_open_opts, r, .engine = "file", .file_path = file);
+	char err[512];
+	capture_t *f = capture_open(&r, err, sizeof(err));
+	ck_assert_msg(f != NULL, "%s", err);
+	ck_assert_int_eq(capture_start(f), 0);
+	size_t i = 0, ours = 0;
+	int type_openat = type_of("openat");
+	for (;;) {
+		const struct capture_event *e;
+		uint32_t cpu;
+		int rc = capture_next(f, &e, &cpu);
+		if (rc == CAPTURE_EOF)
+			break;
+		ck_assert_msg(rc == CAPTURE_OK, "%s", capture_last_error(f));
+		ck_assert_uint_lt(i, live.n);
+		ck_assert_uint_eq(e->len, live.ev[i]->len);
+		ck_assert_int_eq(memcmp(e, live.ev[i], e->len), 0);
+		ck_assert_uint_eq(cpu, cpus[i]);
+		if (e->type == type_openat && e->tid == (uint32_t)getpid() &&
+		    strcmp(p_str(e, 2), target) == 0)
+			ours++;
+		i++;
+	}
+	ck_assert_uint_eq(i, live.n);
+	ck_assert_uint_eq(ours, 200);
+	struct capture_machine_info m = { .sz = sizeof(m) };
+	ck_assert_int_eq(capture_get_machine_info(f, &m), 0);
+	ck_assert_str_eq(m.engine, "modern_bpf");
+	capture_close(f);
+	evlist_free(&live);
+	unlink(file);
+	unlink(target);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_auto_picks_modern_bpf)
 {
 	CAPTURE_OPTS(capture_open_opts, o, .engine = "auto");
@@ -1349,6 +1430,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_self_excluded_by_default);
 	tcase_add_test(tc, test_suppressed_comm);
 	tcase_add_test(tc, test_suppressed_tid);
+	tcase_add_test(tc, test_live_capture_written_and_replayed);
 	tcase_add_test(tc, test_auto_picks_modern_bpf);
 	tcase_add_test(tc, test_refuses_without_capabilities);
 	tcase_add_test(tc, test_rejects_bad_suppression_options);
