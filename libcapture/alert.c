@@ -134,6 +134,7 @@ static void format_alert(struct capture_drop_alert *a, const struct capture_stat
 		{ "n_drops_buffer_proc_exit_exit", CAT(PROC_EXIT, 1) },
 		{ "n_preemptions", CAPTURE_STAT_N_PREEMPTIONS },
 		{ "n_suppressed", CAPTURE_STAT_N_SUPPRESSED },
+		{ "n_shed", CAPTURE_STAT_N_SHED },
 	};
 	const char *engine = capture_engine_name(a->h);
 	int ebpf = strstr(engine, "bpf") != NULL;

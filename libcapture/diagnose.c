@@ -214,7 +214,8 @@ int capture_diagnose(capture_diagnoser_t *d, struct capture_diagnosis *out)
 	d->last_ns = t;
 
 	enum capture_drop_cause cause = CAPTURE_CAUSE_UNKNOWN;
-	uint64_t dropped = delta.n_drops;
+	/* Shed events are lost too, on purpose: the same causes explain them. */
+	uint64_t dropped = delta.n_drops + delta.n_shed;
 	uint64_t busy_ppm = metric_value(d, "consumer.busy_ratio_ppm", NULL);
 	uint64_t away_max = metric_value(d, "consumer.away_max_ns", NULL);
 	uint64_t window = metric_value(d, "consumer.window_ns", NULL);
@@ -242,7 +243,8 @@ int capture_diagnose(capture_diagnoser_t *d, struct capture_diagnosis *out)
 
 	if (!dropped) {
 		cause = CAPTURE_CAUSE_NONE;
-		say(d, "nothing to do", "no event was dropped in the last %.1f s", (double)span / 1e9);
+		say(d, "nothing to do", "no event was dropped or shed in the last %.1f s",
+		    (double)span / 1e9);
 	} else if (delta.n_drops_scratch_map > dropped * MAJORITY) {
 		cause = CAPTURE_CAUSE_EVENTS_TOO_LARGE;
 		say(d, "lower snaplen, or leave out the syscalls with the largest arguments",
@@ -267,19 +269,19 @@ int capture_diagnose(capture_diagnoser_t *d, struct capture_diagnosis *out)
 		say(d, "move blocking work (output, metadata lookups, I/O) off the thread that calls "
 		       "capture_next(), or give it a bounded queue",
 		    "the consumer went up to %.0f ms between capture_next() calls while %" PRIu64
-		    " events were dropped (rings up to %" PRIu64 " %% full)",
+		    " events were dropped or shed (rings up to %" PRIu64 " %% full)",
 		    (double)away_max / 1e6, dropped, worst_fill_pct);
 	} else if (busy_ppm >= CPU_BOUND_PPM) {
 		cause = CAPTURE_CAUSE_CONSUMER_CPU_BOUND;
 		say(d, "make per-event work cheaper, capture fewer syscalls (kernel-side selection), or "
 		       "spread consumers over more CPUs",
 		    "the consumer was busy %.0f %% of the time, never waiting for events, and %" PRIu64
-		    " were dropped", (double)busy_ppm / 1e4, dropped);
+		    " were dropped or shed", (double)busy_ppm / 1e4, dropped);
 	} else {
 		cause = CAPTURE_CAUSE_BURST_LARGER_THAN_RING;
 		say(d, "enlarge the rings (buffer_bytes) or share fewer CPUs per ring; the consumer "
 		       "itself kept up",
-		    "the consumer was idle %.0f %% of the time yet %" PRIu64 " events were dropped: "
+		    "the consumer was idle %.0f %% of the time yet %" PRIu64 " events were dropped or shed: "
 		    "rings filled (up to %" PRIu64 " %%) in bursts faster than it woke up",
 		    100.0 - (double)busy_ppm / 1e4, dropped, worst_fill_pct);
 	}

@@ -10,6 +10,10 @@
  *    n_drops_buffer_clone_fork_enter=... ... n_evts=...)"
  * with this library's fields appended inside the parentheses. A JSON form is
  * offered as well. Same threading rule as the handle it watches.
+ *
+ * Alerts are about drops. Events shed by priority shedding are a policy the
+ * caller chose and raise no alert by themselves; n_shed is in every alert,
+ * and capture_diagnose() explains shedding like drops.
  */
 #ifndef CAPTURE_ALERT_H
 #define CAPTURE_ALERT_H
@@ -78,7 +82,7 @@ CAPTURE_API void capture_drop_alert_free(capture_drop_alert_t *a);
 /* ---- Diagnosis: why events were dropped -------------------------------- */
 
 enum capture_drop_cause {
-	CAPTURE_CAUSE_NONE = 0,             /* nothing dropped in the interval */
+	CAPTURE_CAUSE_NONE = 0,             /* nothing dropped or shed in the interval */
 	CAPTURE_CAUSE_CGROUP_THROTTLED,     /* the consumer's cgroup CPU quota stopped it */
 	CAPTURE_CAUSE_CONSUMER_AWAY,        /* long gaps between capture_next() calls */
 	CAPTURE_CAUSE_CONSUMER_CPU_BOUND,   /* the consumer never waited: it cannot keep up */
@@ -96,7 +100,7 @@ struct capture_diagnosis {
 	const char *name;     /* "consumer_cpu_bound", ... */
 	const char *evidence; /* the figures that point there */
 	const char *remedy;   /* what to change */
-	uint64_t dropped;     /* n_drops in the interval */
+	uint64_t dropped;     /* n_drops + n_shed in the interval */
 	uint64_t interval_ns;
 	size_t :0;
 };

@@ -574,17 +574,20 @@ static int mb_stop(struct capture *h)
 	return 0;
 }
 
-/* Sleep until a ring is non-empty, the probe forces a wakeup, or ns pass. */
-static void wait_for_data(struct mb_engine *e, uint64_t ns)
+/* Sleep until a ring is non-empty, the probe forces a wakeup, or ns pass.
+ * The time asleep is reported, so the consumer's busy ratio leaves it out. */
+static void wait_for_data(struct capture *h, struct mb_engine *e, uint64_t ns)
 {
 	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull),
 			       .tv_nsec = (long)(ns % 1000000000ull) };
+	uint64_t before = cap_clock_ns(CLOCK_MONOTONIC);
 	int n = epoll_pwait2(e->epfd, e->epoll_events, (int)e->nrings, &ts, NULL);
 	if (n < 0 && errno == ENOSYS) {
 		/* Before Linux 5.11: millisecond timeouts only. */
 		n = epoll_wait(e->epfd, e->epoll_events, (int)e->nrings,
 			       (int)((ns + 999999) / 1000000));
 	}
+	cap_waited(h, cap_clock_ns(CLOCK_MONOTONIC) - before);
 	if (n == 0 && e->backoff_ns < BACKOFF_MAX_NS)
 		e->backoff_ns *= 2;
 }
@@ -684,7 +687,7 @@ static int mb_next(struct capture *h, const struct capture_event **evt, uint32_t
 		if (now >= deadline)
 			return CAPTURE_TIMEOUT;
 		uint64_t left = deadline - now;
-		wait_for_data(e, e->backoff_ns < left ? e->backoff_ns : left);
+		wait_for_data(h, e, e->backoff_ns < left ? e->backoff_ns : left);
 	}
 }
 
