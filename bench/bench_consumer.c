@@ -108,7 +108,7 @@ int main(int argc, char **argv)
 		const struct capture_event *e;
 		rc = capture_next(h, &e, NULL);
 		if (rc == CAPTURE_OK)
-			delivered++;
+			delivered += e->type != CAPTURE_EVT_DROP; /* gap markers are not syscalls */
 		else if (rc == CAPTURE_EOF)
 			break;
 		else if (rc < 0)

@@ -139,7 +139,8 @@ static void print_event(const struct capture_event *e, uint32_t cpu)
 	putchar('\n');
 }
 
-static void print_stats_text(const struct capture_stats *s, uint64_t delivered, double secs)
+static void print_stats_text(const struct capture_stats *s, uint64_t delivered, uint64_t markers,
+			     double secs)
 {
 	printf("---- statistics after %.2f s ----\n", secs);
 	for (uint32_t id = 0; id < CAPTURE_STAT_COUNT; id++) {
@@ -150,15 +151,17 @@ static void print_stats_text(const struct capture_stats *s, uint64_t delivered, 
 			printf("%-40s n/a (not counted by this engine)\n", name);
 	}
 	printf("%-40s %" PRIu64 "\n", "delivered", delivered);
+	printf("%-40s %" PRIu64 "\n", "gap markers", markers);
 }
 
 static void print_stats_json(capture_t *h, const struct capture_stats *s, uint64_t delivered,
-			     double secs)
+			     uint64_t markers, double secs)
 {
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "engine", capture_engine_name(h));
 	cJSON_AddNumberToObject(root, "seconds", secs);
 	cJSON_AddNumberToObject(root, "delivered", (double)delivered);
+	cJSON_AddNumberToObject(root, "gap_markers", (double)markers);
 	cJSON *stats = cJSON_AddObjectToObject(root, "stats");
 	for (uint32_t id = 0; id < CAPTURE_STAT_COUNT; id++)
 		if (s->valid & CAPTURE_STAT_BIT(id))
@@ -360,7 +363,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	uint64_t delivered = 0;
+	uint64_t delivered = 0, markers = 0; /* syscall events; gap markers apart */
 	double t0 = now_s(), last = t0;
 	struct capture_stats prev = { .sz = sizeof(prev) };
 	capture_get_stats(h, &prev);
@@ -372,7 +375,10 @@ int main(int argc, char **argv)
 		uint32_t cpu;
 		rc = capture_next(h, &e, &cpu);
 		if (rc == CAPTURE_OK) {
-			delivered++;
+			if (e->type == CAPTURE_EVT_DROP)
+				markers++;
+			else
+				delivered++;
 			if (print)
 				print_event(e, cpu);
 			if (dump && capture_dump_write(dump, e, cpu) < 0) {
@@ -426,14 +432,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "capture-open: reading statistics: %s\n", capture_strerror(rc));
 		status = 1;
 	} else if (json) {
-		print_stats_json(h, &s, delivered, secs);
+		print_stats_json(h, &s, delivered, markers, secs);
 	} else {
-		print_stats_text(&s, delivered, secs);
+		print_stats_text(&s, delivered, markers, secs);
 		if (status == 0)
 			printf("conservation: n_evts %" PRIu64 " %s delivered %" PRIu64
-			       " + n_drops %" PRIu64 "\n",
-			       s.n_evts, s.n_evts == delivered + s.n_drops ? "==" : "!=", delivered,
-			       s.n_drops);
+			       " + n_drops %" PRIu64 " + n_shed %" PRIu64 "\n",
+			       s.n_evts, s.n_evts == delivered + s.n_drops + s.n_shed ? "==" : "!=",
+			       delivered, s.n_drops, s.n_shed);
 	}
 	capture_close(h);
 	return status;
