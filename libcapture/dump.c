@@ -21,7 +21,6 @@
 #define DUMP_BLOCK_BYTES_DEFAULT (256u << 10)
 #define DUMP_BLOCK_BYTES_MAX (16u << 20)
 #define DUMP_ROTATE_BYTES_MIN (64u << 10)
-#define DUMP_CLOCK_CHECK_EVERY 1024u
 
 struct capture_dump {
 	struct capture *h;
@@ -35,15 +34,17 @@ struct capture_dump {
 	uint64_t last_stats_mono;
 	struct cap_buf events;     /* payload of the block being gathered */
 	uint32_t nevents;
-	uint32_t since_clock_check;
+	uint64_t next_due_ms;       /* next stats block or time rotation */
 	uint64_t events_in_file;
 	struct cap_buf scratch;    /* compression output */
 	int error;                 /* first error, sticky */
 };
 
+/* Coarse monotonic milliseconds: read on every write, so it must be cheap
+ * (~5 ns), and 4 ms is precise enough for stats intervals and rotation. */
 static uint64_t mono_ms(void)
 {
-	return cap_clock_ns(CLOCK_MONOTONIC) / 1000000ull;
+	return cap_clock_ns(CLOCK_MONOTONIC_COARSE) / 1000000ull;
 }
 
 static int dump_fail(struct capture_dump *d, int rc, const char *fmt, ...)
@@ -268,6 +269,17 @@ static int close_file(struct capture_dump *d)
 	return rc;
 }
 
+/* When housekeeping() must next run for time reasons. */
+static void schedule(struct capture_dump *d)
+{
+	d->next_due_ms = d->last_stats_mono + d->o.stats_interval_ms;
+	if (d->o.rotate_seconds) {
+		uint64_t rotate_at = d->file_start_mono + (uint64_t)d->o.rotate_seconds * 1000;
+		if (rotate_at < d->next_due_ms)
+			d->next_due_ms = rotate_at;
+	}
+}
+
 static int rotate(struct capture_dump *d)
 {
 	int rc = close_file(d);
@@ -338,6 +350,7 @@ capture_dump_t *capture_dump_open(capture_t *h, const char *path,
 	if (rc)
 		goto fail;
 	d->last_stats_mono = mono_ms();
+	schedule(d);
 	return d;
 fail:
 	if (d->fd >= 0) {
@@ -370,6 +383,7 @@ static int housekeeping(struct capture_dump *d, size_t incoming)
 		rc = flush_events(d);
 	if (!rc && now - d->last_stats_mono >= d->o.stats_interval_ms)
 		rc = write_stats(d, 0);
+	schedule(d);
 	return rc;
 }
 
@@ -387,8 +401,7 @@ int capture_dump_write(capture_dump_t *d, const struct capture_event *evt, uint3
 	 * event is split from its file or written twice. */
 	if (d->events.len + rec > d->o.block_bytes ||
 	    (d->o.rotate_bytes && d->file_bytes + d->events.len + rec + 64 > d->o.rotate_bytes) ||
-	    ++d->since_clock_check >= DUMP_CLOCK_CHECK_EVERY) {
-		d->since_clock_check = 0;
+	    mono_ms() >= d->next_due_ms) {
 		int rc = housekeeping(d, rec);
 		if (rc)
 			return rc;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "test_util.h"
@@ -329,6 +330,49 @@ START_TEST(rotation_by_size)
 }
 END_TEST
 
+START_TEST(rotation_by_time)
+{
+	/* A capture of ~2.6 s rotated every second: three or four files,
+	 * each complete, together the live stream. */
+	CAPTURE_OPTS(capture_open_opts, o);
+	CAPTURE_OPTS(capture_synthetic_opts, s, .cpus = 1, .threaded = true, .rate_per_cpu = 2000);
+	capture_t *h = open_synthetic(&o, &s);
+	char pattern[256];
+	snprintf(pattern, sizeof(pattern), "%s/t%%n.cap", dir);
+	CAPTURE_OPTS(capture_dump_opts, dopts, .rotate_seconds = 1, .no_snapshot = true);
+	capture_dump_t *d = capture_dump_open(h, pattern, &dopts);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(capture_start(h), 0);
+	struct recording rec = { 0 };
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		const struct capture_event *e;
+		uint32_t cpu;
+		int rc = capture_next(h, &e, &cpu);
+		if (rc == CAPTURE_OK) {
+			record(&rec, e, cpu);
+			if (capture_dump_write(d, e, cpu) != 0)
+				ck_abort_msg("capture_dump_write: %s", capture_last_error(h));
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 2600);
+	uint32_t files = capture_dump_file_count(d);
+	ck_assert_int_eq(capture_dump_close(d), 0);
+	capture_close(h);
+	ck_assert_uint_ge(files, 3);
+	ck_assert_uint_le(files, 4);
+	size_t n = 0;
+	for (uint32_t i = 0; i < files; i++) {
+		char p[300];
+		snprintf(p, sizeof(p), "%s/t%03u.cap", dir, i);
+		ck_assert_int_eq(replay_compare(p, &rec, &n, NULL), CAPTURE_EOF);
+	}
+	ck_assert_uint_eq(n, rec.n);
+	recording_free(&rec);
+}
+END_TEST
+
 START_TEST(never_through_a_symlink)
 {
 	char victim[256], link[256];
@@ -503,6 +547,7 @@ int main(void)
 	tcase_add_test(tc, truncation_at_every_offset_of_the_last_4k);
 	tcase_add_test(tc, flipped_bytes_are_caught);
 	tcase_add_test(tc, rotation_by_size);
+	tcase_add_test(tc, rotation_by_time);
 	tcase_add_test(tc, never_through_a_symlink);
 	tcase_add_test(tc, full_disk_is_reported_and_file_stays_readable);
 	tcase_add_test(tc, bad_input);
