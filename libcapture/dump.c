@@ -30,6 +30,7 @@ struct capture_dump {
 	int fd;
 	uint32_t seq;              /* sequence number of the current file */
 	uint64_t file_bytes;       /* bytes in the current file, all complete blocks */
+	uint64_t fixed_bytes;      /* of which the file's start: magic, header, schema, snapshot */
 	uint64_t file_start_mono;
 	uint64_t last_stats_mono;
 	struct cap_buf events;     /* payload of the block being gathered */
@@ -170,10 +171,9 @@ static char *expand_name(struct capture_dump *d)
 		if (p[0] == '%' && (p[1] == 'n' || p[1] == 't' || p[1] == '%')) {
 			if (p[1] == 'n')
 				snprintf(tmp, sizeof(tmp), "%03u", d->seq), numbered = true;
-			else if (p[1] == 't')
+			else if (p[1] == 't') /* not unique: two files can share a second */
 				snprintf(tmp, sizeof(tmp), "%llu",
-					 (unsigned long long)(cap_clock_ns(CLOCK_REALTIME) / 1000000000ull)),
-					numbered = true;
+					 (unsigned long long)(cap_clock_ns(CLOCK_REALTIME) / 1000000000ull));
 			else
 				strcpy(tmp, "%");
 			cap_buf_put(&b, tmp, strlen(tmp));
@@ -240,17 +240,26 @@ static int open_file(struct capture_dump *d)
 		cap_buf_reset(&b);
 	}
 	if (!rc && !d->o.no_snapshot) {
-		if (d->seq > 0)
-			capture_refresh_snapshot(d->h); /* a new file gets a current table */
-		const struct cap_snapshot *s;
-		rc = cap_snapshot_get(d->h, &s);
-		if (rc)
+		/* A later file of a live capture gets a current table of its own,
+		 * taken apart from the handle's, which the caller may hold. */
+		struct cap_snapshot fresh = { 0 };
+		const struct cap_snapshot *s = NULL;
+		if (d->seq > 0 && !d->h->ops->recorded_snapshot) {
+			rc = cap_snapshot_take(&fresh);
+			if (rc)
+				rc = dump_fail(d, rc, "reading /proc for the snapshot failed: %s",
+					       capture_strerror(rc));
+			s = &fresh;
+		} else if ((rc = cap_snapshot_get(d->h, &s)) != 0) {
 			rc = dump_fail(d, rc, "%s", capture_last_error(d->h));
-		else {
+		}
+		if (!rc) {
 			capfile_put_snapshot(&b, s->threads, s->count);
 			rc = write_buf_block(d, CAPFILE_BLOCK_SNAPSHOT, 0, &b);
 		}
+		cap_snapshot_free(&fresh);
 	}
+	d->fixed_bytes = d->file_bytes;
 	cap_buf_free(&b);
 	return rc;
 }
@@ -373,8 +382,12 @@ static int housekeeping(struct capture_dump *d, size_t incoming)
 {
 	uint64_t now = mono_ms();
 	int rc = 0;
+	/* A file's fixed start (the snapshot can be large on a busy host) never
+	 * takes more than half of rotate_bytes away from its events. */
+	uint64_t budget = d->o.rotate_bytes > 2 * d->fixed_bytes ? d->o.rotate_bytes - d->fixed_bytes
+								   : d->o.rotate_bytes / 2;
 	bool by_size = d->o.rotate_bytes && d->events_in_file + d->nevents > 0 &&
-		       d->file_bytes + d->events.len + incoming > d->o.rotate_bytes;
+		       d->file_bytes - d->fixed_bytes + d->events.len + incoming > budget;
 	bool by_time = d->o.rotate_seconds &&
 		       now - d->file_start_mono >= (uint64_t)d->o.rotate_seconds * 1000;
 	if (by_size || by_time)
@@ -400,7 +413,8 @@ int capture_dump_write(capture_dump_t *d, const struct capture_event *evt, uint3
 	/* Rotation by size is decided before the event joins a block, so no
 	 * event is split from its file or written twice. */
 	if (d->events.len + rec > d->o.block_bytes ||
-	    (d->o.rotate_bytes && d->file_bytes + d->events.len + rec + 64 > d->o.rotate_bytes) ||
+	    (d->o.rotate_bytes &&
+	     d->file_bytes - d->fixed_bytes + d->events.len + rec + 64 > d->o.rotate_bytes / 2) ||
 	    mono_ms() >= d->next_due_ms) {
 		int rc = housekeeping(d, rec);
 		if (rc)

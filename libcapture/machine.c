@@ -13,16 +13,20 @@
 static int machine_live(struct capture *h)
 {
 	struct cap_machine *m = &h->machine;
-	cap_machine_free(m);
-	struct utsname u;
-	if (uname(&u) < 0)
-		return cap_err(h, -errno, "uname failed: %s", strerror(errno));
-	m->hostname = strdup(u.nodename);
-	m->kernel_release = strdup(u.release);
-	m->library_version = strdup(CAPTURE_VERSION_STRING);
-	m->engine = strdup(h->ops->name);
-	if (!m->hostname || !m->kernel_release || !m->library_version || !m->engine)
-		return cap_err(h, -ENOMEM, "out of memory reading the machine info");
+	/* The strings are filled once: callers keep them until capture_close(). */
+	if (!m->hostname) {
+		struct utsname u;
+		if (uname(&u) < 0)
+			return cap_err(h, -errno, "uname failed: %s", strerror(errno));
+		m->hostname = strdup(u.nodename);
+		m->kernel_release = strdup(u.release);
+		m->library_version = strdup(CAPTURE_VERSION_STRING);
+		m->engine = strdup(h->ops->name);
+		if (!m->hostname || !m->kernel_release || !m->library_version || !m->engine) {
+			cap_machine_free(m);
+			return cap_err(h, -ENOMEM, "out of memory reading the machine info");
+		}
+	}
 	m->cpu_count = h->ops->cpu_count(h);
 	m->boot_time_ns = cap_clock_ns(CLOCK_REALTIME) - cap_clock_ns(CLOCK_BOOTTIME);
 	m->start_time_ns = h->start_time_ns;

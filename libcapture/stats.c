@@ -175,7 +175,7 @@ int capture_get_stats_cpu(capture_t *h, uint32_t cpu, struct capture_stats *stat
 		return rc;
 	uint64_t all[CAPTURE_STAT_COUNT];
 	cap_stats_from_counters(&c, all);
-	return stats_store(stats, all, h->stats_valid);
+	return stats_store(stats, all, __atomic_load_n(&h->stats_valid, __ATOMIC_RELAXED));
 }
 
 int capture_get_stats(capture_t *h, struct capture_stats *stats)
@@ -196,7 +196,7 @@ int capture_get_stats(capture_t *h, struct capture_stats *stats)
 	}
 	uint64_t all[CAPTURE_STAT_COUNT];
 	cap_stats_from_counters(&sum, all);
-	return stats_store(stats, all, h->stats_valid);
+	return stats_store(stats, all, __atomic_load_n(&h->stats_valid, __ATOMIC_RELAXED));
 }
 
 int capture_stats_delta(const struct capture_stats *now, const struct capture_stats *prev,

@@ -373,6 +373,79 @@ START_TEST(rotation_by_time)
 }
 END_TEST
 
+START_TEST(rotation_with_time_in_the_name)
+{
+	/* "%t" alone is not unique within a second: the sequence number is
+	 * appended, so no file is reused or replaced. */
+	struct recording rec = { 0 };
+	struct capture_stats live;
+	CAPTURE_OPTS(capture_dump_opts, dopts, .rotate_bytes = 65536, .no_snapshot = true,
+		     .overwrite = true);
+	char pattern[256];
+	snprintf(pattern, sizeof(pattern), "%s/cap-%%t.capf", dir);
+	write_capture(pattern, &dopts, &rec, &live, 20000);
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "ls %s/cap-*.capf.* | sort", dir);
+	FILE *ls = popen(cmd, "r");
+	ck_assert_ptr_nonnull(ls);
+	char line[300];
+	size_t n = 0, files = 0;
+	while (fgets(line, sizeof(line), ls)) {
+		line[strcspn(line, "\n")] = '\0';
+		ck_assert_int_eq(replay_compare(line, &rec, &n, NULL), CAPTURE_EOF);
+		files++;
+	}
+	pclose(ls);
+	ck_assert_uint_gt(files, 3);
+	ck_assert_uint_eq(n, rec.n);
+	recording_free(&rec);
+}
+END_TEST
+
+START_TEST(file_ending_after_its_schema)
+{
+	/* What a full disk can leave: magic, header, schema, nothing else. It
+	 * opens, and reading names what is missing. */
+	const char *path = path_in_dir("short.cap");
+	CAPTURE_OPTS(capture_open_opts, o);
+	capture_t *h = open_synthetic(&o, NULL);
+	CAPTURE_OPTS(capture_dump_opts, dopts, .no_snapshot = true);
+	capture_dump_t *d = capture_dump_open(h, path, &dopts);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(capture_dump_close(d), 0);
+	capture_close(h);
+	size_t len;
+	uint8_t *whole = slurp(path, &len);
+	size_t off = 8;
+	for (int block = 0; block < 2; block++) {
+		uint32_t blen;
+		memcpy(&blen, whole + off + 8, 4);
+		off += 16 + blen;
+	}
+	spill(path, whole, off);
+	free(whole);
+	struct recording none = { 0 };
+	size_t n = 0;
+	ck_assert_int_eq(replay_compare(path, &none, &n, NULL), -ENODATA);
+}
+END_TEST
+
+START_TEST(machine_info_strings_stay_valid)
+{
+	CAPTURE_OPTS(capture_open_opts, o);
+	capture_t *h = open_synthetic(&o, NULL);
+	struct capture_machine_info a = { .sz = sizeof(a) }, b = { .sz = sizeof(b) };
+	ck_assert_int_eq(capture_get_machine_info(h, &a), 0);
+	ck_assert_int_eq(capture_get_machine_info(h, &b), 0);
+	capture_dump_t *d = capture_dump_open(h, path_in_dir("m.cap"), NULL);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(capture_dump_close(d), 0);
+	ck_assert_str_eq(a.hostname, b.hostname); /* a's strings were not freed */
+	ck_assert_str_eq(a.engine, "synthetic");
+	capture_close(h);
+}
+END_TEST
+
 START_TEST(never_through_a_symlink)
 {
 	char victim[256], link[256];
@@ -548,6 +621,9 @@ int main(void)
 	tcase_add_test(tc, flipped_bytes_are_caught);
 	tcase_add_test(tc, rotation_by_size);
 	tcase_add_test(tc, rotation_by_time);
+	tcase_add_test(tc, rotation_with_time_in_the_name);
+	tcase_add_test(tc, file_ending_after_its_schema);
+	tcase_add_test(tc, machine_info_strings_stay_valid);
 	tcase_add_test(tc, never_through_a_symlink);
 	tcase_add_test(tc, full_disk_is_reported_and_file_stays_readable);
 	tcase_add_test(tc, bad_input);

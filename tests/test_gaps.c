@@ -214,6 +214,35 @@ START_TEST(shedding_keeps_execve_through_a_flood)
 }
 END_TEST
 
+START_TEST(losses_before_stop_get_their_marker)
+{
+	/* The last losses of a CPU have no next event to carry their marker:
+	 * after stop and drain, the engine hands it out. */
+	CAPTURE_OPTS(capture_open_opts, o, .no_shedding = true);
+	CAPTURE_OPTS(capture_synthetic_opts, s, .cpus = 1, .burst = 64, .pf_every = 64);
+	capture_t *h = open_synthetic(&o, &s);
+	ck_assert_int_eq(capture_start(h), 0);
+	const struct capture_event *e;
+	uint64_t lost = 0;
+	int rc;
+	for (int i = 0; (rc = capture_next(h, &e, NULL)) == CAPTURE_OK; i++) {
+		if (e->type == CAPTURE_EVT_DROP) {
+			struct marker m;
+			read_marker(e, &m);
+			lost += m.lost;
+		}
+		if (i == 191)
+			ck_assert_int_eq(capture_stop(h), 0);
+	}
+	ck_assert_int_eq(rc, CAPTURE_EOF);
+	struct capture_stats st = { .sz = sizeof(st) };
+	ck_assert_int_eq(capture_get_stats(h, &st), 0);
+	ck_assert_uint_gt(st.n_drops, 0);
+	ck_assert_uint_eq(lost, st.n_drops);
+	capture_close(h);
+}
+END_TEST
+
 START_TEST(shedding_options_are_checked)
 {
 	char err[256];
@@ -239,6 +268,7 @@ int main(void)
 	tcase_add_test(tc, every_hole_has_its_marker);
 	tcase_add_test(tc, markers_with_threads_and_shedding);
 	tcase_add_test(tc, shedding_keeps_execve_through_a_flood);
+	tcase_add_test(tc, losses_before_stop_get_their_marker);
 	tcase_add_test(tc, shedding_options_are_checked);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

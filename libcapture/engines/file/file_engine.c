@@ -160,7 +160,7 @@ static int take_stats(struct file_engine *f, const struct capfile_block_hdr *hdr
 	pthread_mutex_lock(&f->stats_lock);
 	cap_recorded_stats_free(&f->stats);
 	f->stats = s;
-	f->h->stats_valid = s.valid;
+	__atomic_store_n(&f->h->stats_valid, s.valid, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&f->stats_lock);
 	f->final_stats_seen = hdr->flags & CAPFILE_FLAG_FINAL_STATS;
 	return 0;
@@ -170,8 +170,6 @@ static int take_stats(struct file_engine *f, const struct capfile_block_hdr *hdr
 static int take_block(struct file_engine *f, const struct capfile_block_hdr *hdr,
 		      const uint8_t *p, size_t n)
 {
-	char why[200];
-	int rc = 0;
 	if (f->final_stats_seen)
 		return file_err(f, -EBADMSG, "a block follows the final stats block (offset %llu)",
 				(unsigned long long)f->block_offset);
@@ -188,21 +186,17 @@ static int take_block(struct file_engine *f, const struct capfile_block_hdr *hdr
 		return 0;
 	case CAPFILE_BLOCK_STATS:
 		return take_stats(f, hdr, p, n);
-	case CAPFILE_BLOCK_SNAPSHOT:
-		rc = capfile_get_snapshot(p, n, &f->snapshot, why, sizeof(why));
-		break;
+	case CAPFILE_BLOCK_SNAPSHOT: /* only ever third: the caller may hold the first */
 	case CAPFILE_BLOCK_HEADER:
 	case CAPFILE_BLOCK_SCHEMA:
-		return file_err(f, -EBADMSG, "a second %s block at offset %llu",
-				hdr->type == CAPFILE_BLOCK_HEADER ? "header" : "schema",
+		return file_err(f, -EBADMSG, "a %s block in the middle of the file (offset %llu)",
+				hdr->type == CAPFILE_BLOCK_HEADER	? "header"
+				: hdr->type == CAPFILE_BLOCK_SCHEMA ? "schema"
+								    : "snapshot",
 				(unsigned long long)f->block_offset);
 	default:
 		return 0; /* a block type from a newer writer: skipped by design */
 	}
-	if (rc)
-		return file_err(f, rc, "block at offset %llu: %s", (unsigned long long)f->block_offset,
-				why);
-	return 0;
 }
 
 static void file_close(struct capture *h)
@@ -254,14 +248,13 @@ static int file_open(struct capture *h)
 	char why[256];
 	for (int want = CAPFILE_BLOCK_HEADER; want <= CAPFILE_BLOCK_SNAPSHOT; want++) {
 		rc = read_block(f, &hdr, &p, &n);
-		if (rc <= 0) {
-			if (rc == 0)
-				rc = file_err(f, -EBADMSG, "truncated: it ends before its %s block",
-					      want == CAPFILE_BLOCK_HEADER ? "header" : "schema");
-			if (want == CAPFILE_BLOCK_SNAPSHOT && rc == 0)
-				break;
+		if (rc == 0 && want == CAPFILE_BLOCK_SNAPSHOT)
+			break; /* no snapshot and nothing after: next() names what is missing */
+		if (rc == 0)
+			rc = file_err(f, -EBADMSG, "truncated: it ends before its %s block",
+				      want == CAPFILE_BLOCK_HEADER ? "header" : "schema");
+		if (rc < 0)
 			goto fail;
-		}
 		if (want == CAPFILE_BLOCK_SNAPSHOT && hdr.type != CAPFILE_BLOCK_SNAPSHOT) {
 			f->pending = hdr;
 			f->pending_payload = p;

@@ -84,10 +84,13 @@ void *synth_ring_reserve(struct synth_ring *r, uint32_t payload)
 		pthread_spin_lock(&r->lock);
 	/* Like the cached producer position on the reader side: reload the
 	 * consumer position only when the old value says there is no room. */
-	uint64_t prod = r->prod;
-	if (prod - r->cons_seen + need > r->size)
-		r->cons_seen = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE);
-	if (prod - r->cons_seen + need > r->size) {
+	uint64_t prod = r->prod; /* under the lock when shared: the newest */
+	uint64_t cons = __atomic_load_n(&r->cons_seen, __ATOMIC_RELAXED);
+	if (prod - cons + need > r->size) {
+		cons = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE);
+		__atomic_store_n(&r->cons_seen, cons, __ATOMIC_RELAXED);
+	}
+	if (prod - cons + need > r->size) {
 		if (r->shared)
 			pthread_spin_unlock(&r->lock);
 		return NULL;
@@ -116,20 +119,27 @@ void synth_ring_discard(void *payload)
 	__atomic_store_n(&hdr[0], len | CAP_RINGBUF_DISCARD_BIT, __ATOMIC_RELEASE);
 }
 
+/* Bytes waiting, as seen now. The consumer position is loaded before the
+ * producer position, so the first can never be past the second even while
+ * other CPUs sharing the ring move both. */
+static uint64_t used_bytes(struct synth_ring *r, bool fresh)
+{
+	uint64_t cons = fresh ? __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE)
+			      : __atomic_load_n(&r->cons_seen, __ATOMIC_RELAXED);
+	uint64_t prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	if (fresh)
+		__atomic_store_n(&r->cons_seen, cons, __ATOMIC_RELAXED);
+	return prod > cons ? prod - cons : 0;
+}
+
 bool synth_ring_fill_above(struct synth_ring *r, uint64_t bytes)
 {
-	uint64_t prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
-	if (prod - r->cons_seen <= bytes)
-		return false;
-	r->cons_seen = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE);
-	return prod - r->cons_seen > bytes;
+	/* The cached consumer position can only overstate the fill: check the
+	 * fresh one before deciding to shed. */
+	return used_bytes(r, false) > bytes && used_bytes(r, true) > bytes;
 }
 
 bool synth_ring_has_room(struct synth_ring *r, uint64_t bytes)
 {
-	uint64_t prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
-	if (prod - r->cons_seen + bytes <= r->size)
-		return true;
-	r->cons_seen = __atomic_load_n(r->consumer_pos, __ATOMIC_ACQUIRE);
-	return prod - r->cons_seen + bytes <= r->size;
+	return used_bytes(r, false) + bytes <= r->size || used_bytes(r, true) + bytes <= r->size;
 }

@@ -17,6 +17,11 @@
 #include "../../event_build.h"
 #include "synth_ring.h"
 
+/* Largest gap marker: every category with all three kinds. */
+#define CAP_GAP_MARKER_MAX_PAYLOAD \
+	(CAPTURE_EVENT_HDR_BYTES + 6 * 2 + 4 + 4 * 8 + \
+	 CAPTURE_DROP_CATEGORY_COUNT * 3 * sizeof(struct capture_gap_entry))
+
 /* Prebuilt bytes of the events one syscall of the mix produces. */
 struct synth_template {
 	uint32_t nr;
@@ -60,6 +65,9 @@ struct synth_engine {
 	bool running, stopped;
 	uint64_t start_mono_ns;
 	uint64_t shed_above_bytes; /* ring fill past which shedding starts; 0 = off */
+	/* After stop: the marker of a CPU's last losses, handed out from here
+	 * since no next event will carry it into a ring. */
+	uint8_t trailing[CAP_GAP_MARKER_MAX_PAYLOAD] __attribute__((aligned(8)));
 };
 
 static const char *const default_mix[] = {
@@ -170,14 +178,8 @@ static void gap_note(struct synth_cpu *c, uint64_t ts)
 	c->gap.ts_last = ts;
 }
 
-/* Largest gap marker record: every category with all three kinds. */
-#define CAP_GAP_MARKER_MAX_BYTES \
-	cap_ring_record_bytes(CAPTURE_EVENT_HDR_BYTES + 6 * 2 + 4 + 4 * 8 + \
-			      CAPTURE_DROP_CATEGORY_COUNT * 3 * sizeof(struct capture_gap_entry))
-
-/* The gap marker for this CPU's losses, written before its next event.
- * false when the ring has no room for it either. */
-static bool write_gap_marker(struct synth_cpu *c)
+/* The gap marker of a CPU's pending losses, built in buf. Its length. */
+static int build_gap_marker(struct synth_cpu *c, uint8_t *buf, size_t cap)
 {
 	struct capture_gap_entry entries[CAPTURE_DROP_CATEGORY_COUNT * 3];
 	size_t n = 0;
@@ -190,16 +192,23 @@ static bool write_gap_marker(struct synth_cpu *c)
 					.category = (uint8_t)cat, .kind = kind, .count = counts[kind]
 				};
 	}
-	uint8_t buf[512] __attribute__((aligned(8)));
 	struct cap_event_builder b;
-	cap_build_begin(&b, buf, sizeof(buf), CAPTURE_EVT_DROP, c->gap.ts_last, 0, 0);
+	cap_build_begin(&b, buf, cap, CAPTURE_EVT_DROP, c->gap.ts_last, 0, 0);
 	cap_build_u32(&b, c->id);
 	cap_build_u64(&b, c->gap.lost);
 	cap_build_u64(&b, c->gap.shed);
 	cap_build_u64(&b, c->gap.ts_first);
 	cap_build_u64(&b, c->gap.ts_last);
 	cap_build_param(&b, entries, n * sizeof(entries[0]));
-	int len = cap_build_end(&b);
+	return cap_build_end(&b);
+}
+
+/* The gap marker for this CPU's losses, written before its next event.
+ * false when the ring has no room for it either. */
+static bool write_gap_marker(struct synth_cpu *c)
+{
+	uint8_t buf[CAP_GAP_MARKER_MAX_PAYLOAD] __attribute__((aligned(8)));
+	int len = build_gap_marker(c, buf, sizeof(buf));
 	void *slot = len > 0 ? synth_ring_reserve(c->ring, (uint32_t)len) : NULL;
 	if (!slot)
 		return false;
@@ -254,7 +263,8 @@ static void emit(struct synth_cpu *c, const struct synth_template *t, bool enter
 	/* A marker goes out only with room for the event after it, so a
 	 * marker is always followed by its CPU's next event. */
 	if ((c->gap.lost || c->gap.shed) &&
-	    (!synth_ring_has_room(c->ring, CAP_GAP_MARKER_MAX_BYTES + cap_ring_record_bytes(len)) ||
+	    (!synth_ring_has_room(c->ring, cap_ring_record_bytes(CAP_GAP_MARKER_MAX_PAYLOAD) +
+						    cap_ring_record_bytes(len)) ||
 	     !write_gap_marker(c))) {
 		lose(c, &c->counters.n_drops_buffer[category][dir], t->nr, category, dir, ts);
 		return;
@@ -406,6 +416,8 @@ static int synth_open(struct capture *h)
 	e->nrings = (e->ncpus + e->cpus_per_ring - 1) / e->cpus_per_ring;
 	e->shed_above_bytes = h->cfg.buffer_bytes * h->cfg.shed_threshold_pct / 100;
 	e->cpus = aligned_alloc(64, sizeof(*e->cpus) * e->ncpus);
+	if (e->cpus) /* before any failure: synth_close() walks them */
+		memset(e->cpus, 0, sizeof(*e->cpus) * e->ncpus);
 	e->rings = calloc(e->nrings, sizeof(*e->rings));
 	e->readers = calloc(e->nrings, sizeof(*e->readers));
 	int rc = 0;
@@ -413,7 +425,6 @@ static int synth_open(struct capture *h)
 		rc = cap_err(h, -ENOMEM, "synthetic: out of memory for %u CPUs", e->ncpus);
 		goto fail;
 	}
-	memset(e->cpus, 0, sizeof(*e->cpus) * e->ncpus);
 	rc = build_templates(e);
 	if (rc) {
 		rc = cap_err(h, rc, "synthetic: building the event templates failed: %s",
@@ -525,8 +536,21 @@ static int synth_next(struct capture *h, const struct capture_event **evt, uint3
 				if (e->readers[i].corrupt)
 					return cap_err(h, -EIO, "synthetic: ring %u holds an impossible "
 							       "record length; stopping", i);
-			if (finished)
+			if (finished) {
+				/* Losses after a CPU's last event still get their marker. */
+				for (uint32_t i = 0; e->stopped && i < e->ncpus; i++) {
+					struct synth_cpu *c = &e->cpus[i];
+					if (!c->gap.lost && !c->gap.shed)
+						continue;
+					if (build_gap_marker(c, e->trailing, sizeof(e->trailing)) < 0)
+						return cap_err(h, -EIO, "synthetic: building a gap marker failed");
+					memset(&c->gap, 0, sizeof(c->gap));
+					*evt = (const struct capture_event *)e->trailing;
+					*cpu = e->cpus_per_ring == 1 ? i : CAPTURE_CPU_UNKNOWN;
+					return CAPTURE_OK;
+				}
 				return CAPTURE_EOF;
+			}
 			if (!e->o->threaded && e->running && !produced) {
 				for (uint32_t i = 0; i < e->ncpus; i++)
 					produce(&e->cpus[i], e->o->burst);
