@@ -108,7 +108,11 @@ struct cap_engine_ops {
 	/* Events lost (dropped or shed) per syscall number, summed over CPUs,
 	 * CAP_SYSCALL_WORDS * 64 entries; NULL when the engine cannot tell. */
 	int (*syscall_losses)(struct capture *h, uint64_t *out);
+	/* Counters of the engine's own, listed as "engine.<name>"; the count
+	 * filled (at most max), or -errno. NULL when it has none. */
+	int (*engine_metrics)(struct capture *h, struct capture_metric *out, size_t max);
 };
+#define CAP_ENGINE_METRICS_MAX 8
 
 /* How the consumer spends its time, measured in capture_next() with one
  * coarse clock read per call, plus the waiting the engines report. */

@@ -73,7 +73,7 @@ int capture_get_metrics(capture_t *h, const struct capture_metric **metrics, siz
 			 : -EINVAL;
 	uint32_t ncpu = h->ops->cpu_count(h);
 	struct cap_consumer_timing *t = &h->timing;
-	size_t need = CAPTURE_STAT_COUNT + 2 + CAP_TOP_SYSCALLS + (size_t)ncpu * 2 + 8 + (size_t)t->nrings * 3;
+	size_t need = CAPTURE_STAT_COUNT + 2 + CAP_TOP_SYSCALLS + CAP_ENGINE_METRICS_MAX + (size_t)ncpu * 2 + 8 + (size_t)t->nrings * 3;
 	if (metrics_reserve(h, need))
 		return cap_err(h, -ENOMEM, "capture_get_metrics: out of memory for %zu metrics", need);
 
@@ -140,6 +140,15 @@ int capture_get_metrics(capture_t *h, const struct capture_metric **metrics, siz
 				lost[best] = 0;
 			}
 		}
+	}
+	if (h->ops->engine_metrics) {
+		struct capture_metric own[CAP_ENGINE_METRICS_MAX];
+		int n = h->ops->engine_metrics(h, own, CAP_ENGINE_METRICS_MAX);
+		if (n < 0)
+			return cap_err(h, n, "capture_get_metrics: reading the %s engine's counters "
+					     "failed: %s", h->ops->name, capture_strerror(n));
+		for (int i = 0; i < n && i < CAP_ENGINE_METRICS_MAX; i++)
+			add(&l, own[i].value, own[i].flags, "engine.%s", own[i].name);
 	}
 	t->window_start_ns = now;
 	t->window_wait_ns = t->wait_ns;

@@ -1357,6 +1357,42 @@ START_TEST(test_live_capture_written_and_replayed)
 }
 END_TEST
 
+/* Parameters delivered empty and data cut at snaplen are counted and listed
+ * in the metrics ("nothing is lost silently"). */
+START_TEST(test_missing_and_truncated_are_counted)
+{
+	CAPTURE_OPTS(capture_open_opts, o, .include_self = true, .snaplen = 16);
+	capture_t *h = open_bpf(&o);
+	ck_assert_int_eq(capture_start(h), 0);
+	/* A path the kernel cannot read either (EFAULT), and a 64-byte write. */
+	ck_assert_int_lt(syscall(SYS_openat, AT_FDCWD, (const char *)16, O_RDONLY, 0), 0);
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	char buf[64] = { 0 };
+	ck_assert_int_eq(write(fd, buf, sizeof(buf)), (ssize_t)sizeof(buf));
+	close(fd);
+	close(marker_fd());
+	struct evlist l = { 0 };
+	uint32_t self = (uint32_t)getpid();
+	collect_until_marker(h, &self, 1, &l);
+	const struct capture_metric *m;
+	size_t n;
+	ck_assert_int_eq(capture_get_metrics(h, &m, &n), 0);
+	uint64_t missing = UINT64_MAX, truncated = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(m[i].name, "engine.n_params_missing"))
+			missing = m[i].value;
+		if (!strcmp(m[i].name, "engine.n_truncated"))
+			truncated = m[i].value;
+	}
+	ck_assert_uint_ge(missing, 1);
+	ck_assert_uint_ne(missing, UINT64_MAX);
+	ck_assert_uint_ge(truncated, 1);
+	ck_assert_uint_ne(truncated, UINT64_MAX);
+	evlist_free(&l);
+	capture_close(h);
+}
+END_TEST
+
 START_TEST(test_auto_picks_modern_bpf)
 {
 	CAPTURE_OPTS(capture_open_opts, o, .engine = "auto");
@@ -1431,6 +1467,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_suppressed_comm);
 	tcase_add_test(tc, test_suppressed_tid);
 	tcase_add_test(tc, test_live_capture_written_and_replayed);
+	tcase_add_test(tc, test_missing_and_truncated_are_counted);
 	tcase_add_test(tc, test_auto_picks_modern_bpf);
 	tcase_add_test(tc, test_refuses_without_capabilities);
 	tcase_add_test(tc, test_rejects_bad_suppression_options);

@@ -348,6 +348,10 @@ CAPTURE_API int capture_stats_delta(const struct capture_stats *now,
  *   ring.<N>.fill_bytes, .size_bytes, .high_water_bytes (most in the window)
  *   syscall.<name>.n_lost     events lost (dropped or shed) of the ten
  *                             syscalls that lost the most, since open
+ *   engine.<name>             the engine's own counters; modern_bpf:
+ *                             engine.n_params_missing (parameters delivered
+ *                             empty, memory unreadable) and engine.n_truncated
+ *                             (events whose data was cut at snaplen)
  * The window is the time since the previous capture_get_metrics() call. */
 struct capture_metric {
 	const char *name;

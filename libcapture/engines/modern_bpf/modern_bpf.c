@@ -337,24 +337,45 @@ static void detach_one(struct mb_engine *e, enum mb_link which)
 
 /* ---- Engine operations ------------------------------------------------- */
 
-static void log_engine_counters(struct capture *h, struct mb_engine *e)
+/* The engine's own counters summed over CPUs: parameters delivered empty
+ * and events cut at snaplen. */
+static int engine_counter_sums(struct mb_engine *e, uint64_t *missing, uint64_t *truncated)
 {
 	struct mb_engine_counters *per_cpu = calloc(e->ncpus, sizeof(*per_cpu));
 	uint32_t zero = 0;
 	if (!per_cpu)
-		return;
-	if (bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.engine_counters), &zero, per_cpu) == 0) {
-		uint64_t missing = 0, truncated = 0;
+		return -ENOMEM;
+	int rc = bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.engine_counters), &zero, per_cpu);
+	if (rc == 0) {
+		*missing = *truncated = 0;
 		for (uint32_t i = 0; i < e->ncpus; i++) {
-			missing += per_cpu[i].n_params_missing;
-			truncated += per_cpu[i].n_truncated;
+			*missing += per_cpu[i].n_params_missing;
+			*truncated += per_cpu[i].n_truncated;
 		}
+	}
+	free(per_cpu);
+	return rc < 0 ? -errno : 0;
+}
+
+static int mb_engine_metrics(struct capture *h, struct capture_metric *out, size_t max)
+{
+	uint64_t missing, truncated;
+	int rc = engine_counter_sums(h->engine, &missing, &truncated);
+	if (rc < 0 || max < 2)
+		return rc < 0 ? rc : 0;
+	out[0] = (struct capture_metric){ "n_params_missing", missing, CAPTURE_METRIC_COUNTER };
+	out[1] = (struct capture_metric){ "n_truncated", truncated, CAPTURE_METRIC_COUNTER };
+	return 2;
+}
+
+static void log_engine_counters(struct capture *h, struct mb_engine *e)
+{
+	uint64_t missing, truncated;
+	if (engine_counter_sums(e, &missing, &truncated) == 0)
 		cap_log(h, CAPTURE_LOG_INFO,
 			"modern_bpf: %llu parameters delivered empty because memory was unreadable "
 			"(CAPTURE_EVF_PARAM_MISSING), %llu events cut at snaplen",
 			(unsigned long long)missing, (unsigned long long)truncated);
-	}
-	free(per_cpu);
 }
 
 static void mb_close(struct capture *h)
@@ -775,4 +796,5 @@ const struct cap_engine_ops cap_engine_modern_bpf = {
 	.selection_changed = mb_selection_changed,
 	.ring_fill = mb_ring_fill,
 	.syscall_losses = mb_syscall_losses,
+	.engine_metrics = mb_engine_metrics,
 };
