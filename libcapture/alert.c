@@ -98,11 +98,6 @@ fail:
 	return NULL;
 }
 
-static uint64_t delta_of(const struct capture_stats *d, enum capture_stat_id id)
-{
-	return capture_stat_value(d, id);
-}
-
 #define CAT(c, dir) (CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY + 2 * CAPTURE_CAT_##c + (dir))
 
 /* Falco's line first, in Falco's order and names, then ours. */
@@ -146,7 +141,7 @@ static void format_alert(struct capture_drop_alert *a, const struct capture_stat
 			continue; /* unknown to this engine: left out rather than 0 */
 		off += (size_t)snprintf(a->text + off, off < sizeof(a->text) ? sizeof(a->text) - off : 0,
 					" %s=%" PRIu64, falco_fields[i].name,
-					delta_of(d, (enum capture_stat_id)falco_fields[i].id));
+					capture_stat_value(d, (enum capture_stat_id)falco_fields[i].id));
 	}
 	snprintf(a->text + off, off < sizeof(a->text) ? sizeof(a->text) - off : 0,
 		 " engine=%s interval_ms=%u held_back_alerts=%" PRIu64
@@ -166,7 +161,7 @@ static void format_alert(struct capture_drop_alert *a, const struct capture_stat
 		off += (size_t)snprintf(a->json + off, off < sizeof(a->json) ? sizeof(a->json) - off : 0,
 					"%s\"%s\":%" PRIu64, first ? "" : ",",
 					capture_stat_name((enum capture_stat_id)id),
-					delta_of(d, (enum capture_stat_id)id));
+					capture_stat_value(d, (enum capture_stat_id)id));
 		first = false;
 	}
 	snprintf(a->json + off, off < sizeof(a->json) ? sizeof(a->json) - off : 0, "}}");

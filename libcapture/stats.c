@@ -70,58 +70,68 @@ uint64_t capture_stat_value(const struct capture_stats *stats, enum capture_stat
 	return v;
 }
 
-static void stat_set(uint64_t *all, enum capture_stat_id id, uint64_t v)
+/*
+ * Where each stored counter lives: runs of stat ids that sit back to back in
+ * struct cap_cpu_counters too. One table serves both directions; the sums
+ * (n_drops, n_drops_buffer, n_shed) are never stored, only derived.
+ */
+static const struct {
+	enum capture_stat_id first;
+	size_t offset;
+	uint32_t count;
+} stored[] = {
+	{ CAPTURE_STAT_N_EVTS, offsetof(struct cap_cpu_counters, n_evts), 1 },
+	{ CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY, offsetof(struct cap_cpu_counters, n_drops_buffer),
+	  2 * CAPTURE_DROP_CATEGORY_COUNT },
+	{ CAPTURE_STAT_N_DROPS_SCRATCH_MAP, offsetof(struct cap_cpu_counters, n_drops_scratch_map),
+	  CAPTURE_STAT_N_TIDS_SUPPRESSED - CAPTURE_STAT_N_DROPS_SCRATCH_MAP + 1 },
+	{ CAPTURE_STAT_N_SHED_FIRST_CATEGORY, offsetof(struct cap_cpu_counters, n_shed),
+	  CAPTURE_DROP_CATEGORY_COUNT },
+};
+_Static_assert(offsetof(struct cap_cpu_counters, n_tids_suppressed) -
+			       offsetof(struct cap_cpu_counters, n_drops_scratch_map) ==
+		       8 * (CAPTURE_STAT_N_TIDS_SUPPRESSED - CAPTURE_STAT_N_DROPS_SCRATCH_MAP),
+	       "scratch_map .. tids_suppressed are in stat-id order in the counters");
+
+static uint64_t sum_of(const uint64_t *all, uint32_t first, uint32_t count)
 {
-	all[id] = v;
+	uint64_t sum = 0;
+	for (uint32_t i = 0; i < count; i++)
+		sum += all[first + i];
+	return sum;
+}
+
+/* The sums, from the stored values in all[]. */
+static void derive_sums(uint64_t all[CAPTURE_STAT_COUNT])
+{
+	all[CAPTURE_STAT_N_DROPS_BUFFER] = sum_of(all, CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY,
+						   2 * CAPTURE_DROP_CATEGORY_COUNT);
+	all[CAPTURE_STAT_N_DROPS] = all[CAPTURE_STAT_N_DROPS_BUFFER] +
+				    all[CAPTURE_STAT_N_DROPS_SCRATCH_MAP] + all[CAPTURE_STAT_N_DROPS_PF] +
+				    all[CAPTURE_STAT_N_DROPS_BUG];
+	all[CAPTURE_STAT_N_SHED] =
+		sum_of(all, CAPTURE_STAT_N_SHED_FIRST_CATEGORY, CAPTURE_DROP_CATEGORY_COUNT);
 }
 
 /* The full array of values from counters. */
 void cap_stats_from_counters(const struct cap_cpu_counters *c, uint64_t all[CAPTURE_STAT_COUNT])
 {
-	uint64_t buffer = 0;
-	for (uint32_t cat = 0; cat < CAPTURE_DROP_CATEGORY_COUNT; cat++)
-		for (uint32_t dir = 0; dir < 2; dir++) {
-			stat_set(all, CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY + 2 * cat + dir,
-				 c->n_drops_buffer[cat][dir]);
-			buffer += c->n_drops_buffer[cat][dir];
-		}
-	stat_set(all, CAPTURE_STAT_N_EVTS, c->n_evts);
-	stat_set(all, CAPTURE_STAT_N_DROPS_BUFFER, buffer);
-	stat_set(all, CAPTURE_STAT_N_DROPS_SCRATCH_MAP, c->n_drops_scratch_map);
-	stat_set(all, CAPTURE_STAT_N_DROPS_PF, c->n_drops_pf);
-	stat_set(all, CAPTURE_STAT_N_DROPS_BUG, c->n_drops_bug);
-	stat_set(all, CAPTURE_STAT_N_PREEMPTIONS, c->n_preemptions);
-	stat_set(all, CAPTURE_STAT_N_SUPPRESSED, c->n_suppressed);
-	stat_set(all, CAPTURE_STAT_N_TIDS_SUPPRESSED, c->n_tids_suppressed);
-	stat_set(all, CAPTURE_STAT_N_DROPS,
-		 buffer + c->n_drops_scratch_map + c->n_drops_pf + c->n_drops_bug);
-	uint64_t shed = 0;
-	for (uint32_t cat = 0; cat < CAPTURE_DROP_CATEGORY_COUNT; cat++) {
-		stat_set(all, CAPTURE_STAT_N_SHED_FIRST_CATEGORY + cat, c->n_shed[cat]);
-		shed += c->n_shed[cat];
-	}
-	stat_set(all, CAPTURE_STAT_N_SHED, shed);
+	for (size_t r = 0; r < sizeof(stored) / sizeof(stored[0]); r++)
+		memcpy(&all[stored[r].first], (const char *)c + stored[r].offset,
+		       stored[r].count * sizeof(uint64_t));
+	derive_sums(all);
 }
 
 int cap_counters_from_stats(const uint64_t all[CAPTURE_STAT_COUNT], struct cap_cpu_counters *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->n_evts = all[CAPTURE_STAT_N_EVTS];
-	for (uint32_t cat = 0; cat < CAPTURE_DROP_CATEGORY_COUNT; cat++)
-		for (uint32_t dir = 0; dir < 2; dir++)
-			c->n_drops_buffer[cat][dir] =
-				all[CAPTURE_STAT_N_DROPS_BUFFER_FIRST_CATEGORY + 2 * cat + dir];
-	c->n_drops_scratch_map = all[CAPTURE_STAT_N_DROPS_SCRATCH_MAP];
-	c->n_drops_pf = all[CAPTURE_STAT_N_DROPS_PF];
-	c->n_drops_bug = all[CAPTURE_STAT_N_DROPS_BUG];
-	c->n_preemptions = all[CAPTURE_STAT_N_PREEMPTIONS];
-	c->n_suppressed = all[CAPTURE_STAT_N_SUPPRESSED];
-	c->n_tids_suppressed = all[CAPTURE_STAT_N_TIDS_SUPPRESSED];
-	for (uint32_t cat = 0; cat < CAPTURE_DROP_CATEGORY_COUNT; cat++)
-		c->n_shed[cat] = all[CAPTURE_STAT_N_SHED_FIRST_CATEGORY + cat];
+	for (size_t r = 0; r < sizeof(stored) / sizeof(stored[0]); r++)
+		memcpy((char *)c + stored[r].offset, &all[stored[r].first],
+		       stored[r].count * sizeof(uint64_t));
 	/* The sums must be what their parts say. */
 	uint64_t again[CAPTURE_STAT_COUNT];
-	cap_stats_from_counters(c, again);
+	memcpy(again, all, sizeof(again));
+	derive_sums(again);
 	return again[CAPTURE_STAT_N_DROPS] == all[CAPTURE_STAT_N_DROPS] &&
 			       again[CAPTURE_STAT_N_DROPS_BUFFER] == all[CAPTURE_STAT_N_DROPS_BUFFER] &&
 			       again[CAPTURE_STAT_N_SHED] == all[CAPTURE_STAT_N_SHED]
